@@ -1,0 +1,3 @@
+export async function runBench(_argv: string[]): Promise<void> {
+  throw new Error('bench: not built yet');
+}
