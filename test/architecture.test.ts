@@ -15,14 +15,17 @@ const walk = (dir: string) => {
 walk(SRC);
 
 const importsOf = (text: string) =>
-  [...text.matchAll(/(?:from\s+|import\s*\(\s*|require\s*\(\s*|import\s+)['"]([^'"]+)['"]/g)].map((m) => m[1]);
+  [...text.matchAll(/(?:from\s+|import\s*\(\s*|require\s*\(\s*|import\s+)['"]([^'"]+)['"]/g)].map(
+    (m) => m[1],
+  );
 
 test('no library source imports a Node networking module (benchmark baselines may)', () => {
   const forbidden = /^(node:)?(net|http|https|http2|tls|dgram)$/;
   const offenders: string[] = [];
   for (const f of files) {
     if (relative(SRC, f).startsWith(join('bench', 'baselines'))) continue;
-    for (const spec of importsOf(readFileSync(f, 'utf8'))) if (forbidden.test(spec)) offenders.push(`${f}: ${spec}`);
+    for (const spec of importsOf(readFileSync(f, 'utf8')))
+      if (forbidden.test(spec)) offenders.push(`${f}: ${spec}`);
   }
   assert.deepEqual(offenders, []);
 });
@@ -33,7 +36,22 @@ test('the forbidden-import check sees every import form', () => {
 });
 
 // Layers, bottom to top. A layer may import only from itself and layers below it.
-const LAYERS = ['buf', 'sys', 'loop', 'tcp', 'framing', 'codec', 'protobuf', 'hpack', 'http2', 'http1', 'drivers', 'grpc', 'bench', 'cli'];
+const LAYERS = [
+  'buf',
+  'sys',
+  'loop',
+  'tcp',
+  'framing',
+  'codec',
+  'protobuf',
+  'hpack',
+  'http2',
+  'http1',
+  'drivers',
+  'grpc',
+  'bench',
+  'cli',
+];
 const SANS_IO = new Set(['framing', 'codec', 'protobuf', 'hpack', 'http2', 'http1']);
 
 test('dependencies point down the layer map; protocol cores stay sans-IO', () => {

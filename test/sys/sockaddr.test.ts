@@ -1,6 +1,12 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { decodeSockaddr, encodeSockaddr, formatIPv6, InvalidAddress, parseIPv6 } from '../../src/sys/sockaddr.js';
+import {
+  decodeSockaddr,
+  encodeSockaddr,
+  formatIPv6,
+  InvalidAddress,
+  parseIPv6,
+} from '../../src/sys/sockaddr.js';
 
 test('IPv4 sockaddr round-trips with the port in network byte order', () => {
   const buf = new Uint8Array(28);
@@ -23,7 +29,8 @@ test('IPv6 literals parse in every RFC 4291 text form and format per RFC 5952', 
     assert.ok(bytes, text);
     assert.equal(formatIPv6(bytes), shown);
   }
-  for (const bad of ['1::2::3', '12345::', ':::', '1:2:3:4:5:6:7:8:9', 'g::1']) assert.equal(parseIPv6(bad), null, bad);
+  for (const bad of ['1::2::3', '12345::', ':::', '1:2:3:4:5:6:7:8:9', 'g::1'])
+    assert.equal(parseIPv6(bad), null, bad);
   const buf = new Uint8Array(28);
   assert.equal(encodeSockaddr('::1', 443, buf), 28);
   assert.deepEqual(decodeSockaddr(buf), { family: 6, host: '::1', port: 443 });
