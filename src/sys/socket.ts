@@ -6,6 +6,7 @@ import {
   IPV6_V6ONLY,
   MSG_DONTWAIT,
   MSG_NOSIGNAL,
+  MSG_PEEK,
   SO_ERROR,
   SO_KEEPALIVE,
   SO_LINGER,
@@ -138,6 +139,12 @@ export function read(fd: number, buf: Uint8Array, len: number = buf.byteLength):
     const e = errno();
     if (e !== EINTR) return -e;
   }
+}
+
+/** recv(2) with MSG_PEEK|MSG_DONTWAIT: look at pending bytes without consuming them. Returns count or -errno. */
+export function peek(fd: number, buf: Uint8Array, len: number = buf.byteLength): number {
+  const n = libc.recv(fd, buf, len, MSG_PEEK | MSG_DONTWAIT);
+  return n >= 0 ? n : -errno();
 }
 
 /**

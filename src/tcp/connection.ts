@@ -5,6 +5,7 @@ import type { SocketAddress } from '../sys/sockaddr.js';
 import {
   close,
   localAddress,
+  peek,
   peerAddress,
   read,
   send,
@@ -47,6 +48,7 @@ export interface ConnectionOwner {
  */
 const READ_BUFFER_SIZE = 64 * 1024;
 const readBuffer = new Uint8Array(READ_BUFFER_SIZE);
+const peekByte = new Uint8Array(1);
 
 let nextId = 1;
 const noop = () => {};
@@ -132,6 +134,11 @@ export class TcpConnection {
 
   get isClosed(): boolean {
     return this.closed;
+  }
+
+  /** True when the kernel holds bytes from the peer that we have not read yet (a MSG_PEEK probe). */
+  hasUnreadInput(): boolean {
+    return !this.closed && peek(this.fd, peekByte, 1) > 0;
   }
 
   /** True once the peer has sent EOF. */

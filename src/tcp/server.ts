@@ -325,7 +325,10 @@ export class TcpServer implements ConnectionOwner {
   }
 
   private isBusy(conn: TcpConnection, now: number): boolean {
-    return conn.busy || conn.queuedBytes > 0 || now - conn.lastReadAt < this.drainQuietMs();
+    if (conn.busy || conn.queuedBytes > 0) return true;
+    // A client still sending, or whose bytes wait unread in the kernel, is mid-request.
+    if (conn.bytesRead > 0 && now - conn.lastReadAt < this.drainQuietMs()) return true;
+    return !conn.peerHasEnded && conn.hasUnreadInput();
   }
 
   private sweepInterval(): number {
