@@ -21,7 +21,8 @@ export interface HpackDecoderOptions {
   maxHeaderListSize?: number;
   /**
    * The longest single name or value, encoded or decoded, in octets. A longer string is a decoding
-   * error (it is never materialized). Default 65536, as nghttp2's NGHTTP2_HD_MAX_NV.
+   * error (it is never materialized). Default 65536, after nghttp2's NGHTTP2_HD_MAX_NV (65536 for a
+   * name and value together).
    */
   maxStringLength?: number;
   /**
@@ -40,9 +41,9 @@ export type HeaderFieldSink = (name: string, value: string, sensitive: boolean) 
 
 /** RFC 7541 §4.2 default, and the initial SETTINGS_HEADER_TABLE_SIZE (RFC 9113 §6.5.2). */
 export const DEFAULT_MAX_TABLE_SIZE = 4096;
-/** See docs/hpack.md: nghttpx's request header buffer is 64 KiB; Go and Node allow more. */
+/** 64 KiB; see docs/hpack.md for how it compares with nghttp2, Go and SwiftNIO. */
 export const DEFAULT_MAX_HEADER_LIST_SIZE = 65536;
-/** nghttp2 rejects a name or value longer than NGHTTP2_HD_MAX_NV = 65536. */
+/** nghttp2 rejects a name + value pair longer than NGHTTP2_HD_MAX_NV = 65536 octets. */
 export const DEFAULT_MAX_STRING_LENGTH = 65536;
 
 /**
@@ -220,7 +221,8 @@ export class HpackDecoder {
         if (nameIndex === 0) {
           this.readString(src, end);
           nameLength = this.strEnd - this.strStart;
-          name = this.strBuf.toString('latin1', this.strStart, this.strEnd);
+          // Once the list is over the limit, a name that goes nowhere is checked but not copied.
+          name = emitting || indexing ? this.strBuf.toString('latin1', this.strStart, this.strEnd) : '';
         } else {
           name = this.indexedName(nameIndex, start);
           nameLength = name.length;
