@@ -12,6 +12,8 @@ export interface HpackDecoderOptions {
   /**
    * The largest dynamic table the peer's encoder may use: our SETTINGS_HEADER_TABLE_SIZE
    * (RFC 9113 §6.5.2). A table size update above it is a decoding error (RFC 7541 §6.3). Default 4096.
+   * The peer's encoder starts at 4096 whatever we advertise, until it has seen our SETTINGS: over
+   * HTTP/2, construct with 4096 and call setMaxTableSize() when the peer acknowledges a new value.
    */
   maxTableSize?: number;
   /**

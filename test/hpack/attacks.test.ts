@@ -179,3 +179,15 @@ test('truncated blocks are decoding errors, and a failed decoder refuses further
   assert.throws(() => decoder.decode(Buffer.from('82', 'hex')), decodingError('EHPACKBROKEN'));
   assert.throws(() => new HpackDecoder().decode(Buffer.from('40', 'hex')), decodingError('EHPACKTRUNCATED'));
 });
+
+test('an exception from the sink leaves the decoder unusable, since the block was not finished', () => {
+  const decoder = new HpackDecoder();
+  assert.throws(
+    () =>
+      decoder.decodeTo(Buffer.from('8284', 'hex'), () => {
+        throw new Error('handler bug');
+      }),
+    /handler bug/,
+  );
+  assert.throws(() => decoder.decode(Buffer.from('82', 'hex')), decodingError('EHPACKBROKEN'));
+});
