@@ -14,6 +14,7 @@ import {
   writev,
 } from '../sys/socket.js';
 import { type CloseReason, OutputBufferOverflow } from './errors.js';
+import { OutputQueue } from './output-queue.js';
 
 /** Per-connection limits. Every one has a default; see docs/tcp.md. */
 export interface ConnectionLimits {
@@ -93,9 +94,7 @@ export class TcpConnection {
   private readonly reactor: Reactor;
   private readonly owner: ConnectionOwner | null;
   private readonly limits: ConnectionLimits;
-  private queue: Uint8Array[] = [];
-  private queueOffset = 0;
-  private queued = 0;
+  private readonly output = new OutputQueue();
   private userPaused = false;
   private pressurePaused = false;
   private peerEnded = false;
@@ -129,7 +128,7 @@ export class TcpConnection {
 
   /** Bytes accepted by write() that the kernel has not taken yet. */
   get queuedBytes(): number {
-    return this.queued;
+    return this.output.size;
   }
 
   get isClosed(): boolean {
@@ -160,9 +159,8 @@ export class TcpConnection {
   write(data: Uint8Array): boolean {
     if (this.endRequested || this.closed) return false;
     const len = data.byteLength;
-    if (len === 0) return this.queued < this.limits.highWaterMark;
     let written = 0;
-    if (this.queued === 0) {
+    if (this.output.size === 0 && len > 0) {
       const n = send(this.fd, data, len);
       if (n === len) {
         this.bytesWritten += n;
@@ -177,8 +175,11 @@ export class TcpConnection {
         this.bytesWritten += n;
       }
     }
-    this.enqueue(written === 0 ? data.slice() : data.slice(written));
-    return this.queued < this.limits.highWaterMark;
+    if (written < len) {
+      this.output.append(data, written);
+      this.afterEnqueue();
+    }
+    return this.output.size < this.limits.highWaterMark;
   }
 
   /**
@@ -189,9 +190,8 @@ export class TcpConnection {
     if (this.endRequested || this.closed) return false;
     let total = 0;
     for (const c of chunks) total += c.byteLength;
-    if (total === 0) return this.queued < this.limits.highWaterMark;
     let written = 0;
-    if (this.queued === 0) {
+    if (this.output.size === 0 && total > 0) {
       const n = chunks.length === 1 ? send(this.fd, chunks[0]) : writev(this.fd, chunks);
       if (n === total) {
         this.bytesWritten += n;
@@ -206,16 +206,18 @@ export class TcpConnection {
         this.bytesWritten += n;
       }
     }
-    for (const c of chunks) {
-      if (written >= c.byteLength) {
-        written -= c.byteLength;
-        continue;
+    if (written < total) {
+      for (const c of chunks) {
+        if (written >= c.byteLength) {
+          written -= c.byteLength;
+          continue;
+        }
+        this.output.append(c, written);
+        written = 0;
       }
-      this.enqueueChunk(c.slice(written));
-      written = 0;
+      this.afterEnqueue();
     }
-    this.afterEnqueue();
-    return this.queued < this.limits.highWaterMark;
+    return this.output.size < this.limits.highWaterMark;
   }
 
   /** Stop reading from the peer (the kernel buffers, then TCP flow control slows the peer). */
@@ -236,7 +238,7 @@ export class TcpConnection {
     if (this.endRequested || this.closed) return;
     this.endRequested = true;
     this.closeReason ??= reason;
-    if (this.queued === 0) this.finish();
+    if (this.output.size === 0) this.finish();
   }
 
   /** Close at once, dropping queued output. */
@@ -246,8 +248,7 @@ export class TcpConnection {
     this.closeReason = reason;
     this.reactor.remove(this.fd);
     close(this.fd);
-    this.queue = [];
-    this.queued = 0;
+    this.output.clear();
     try {
       this.onClose(err, reason);
     } catch (e) {
@@ -289,7 +290,7 @@ export class TcpConnection {
         this.peerEnded = true;
         this.updateInterest();
         if (this.writeShut || this.endRequested) {
-          if (this.queued === 0) this.destroy(null, this.closeReason ?? 'peer-closed');
+          if (this.output.size === 0) this.destroy(null, this.closeReason ?? 'peer-closed');
           return;
         }
         this.closeReason = 'peer-closed';
@@ -309,22 +310,13 @@ export class TcpConnection {
     }
   }
 
-  private enqueueChunk(chunk: Uint8Array): void {
-    this.queue.push(chunk);
-    this.queued += chunk.byteLength;
-  }
-
-  private enqueue(chunk: Uint8Array): void {
-    this.enqueueChunk(chunk);
-    this.afterEnqueue();
-  }
-
   private afterEnqueue(): void {
-    if (this.queued > this.limits.maxQueuedBytes) {
-      this.fail(new OutputBufferOverflow(this.queued, this.limits.maxQueuedBytes), 'output-overflow');
+    const queued = this.output.size;
+    if (queued > this.limits.maxQueuedBytes) {
+      this.fail(new OutputBufferOverflow(queued, this.limits.maxQueuedBytes), 'output-overflow');
       return;
     }
-    if (this.queued >= this.limits.highWaterMark) {
+    if (queued >= this.limits.highWaterMark) {
       this.needDrain = true;
       this.pressurePaused = true;
     }
@@ -332,39 +324,21 @@ export class TcpConnection {
   }
 
   private flush(): void {
-    while (this.queued > 0 && !this.closed) {
-      const q = this.queue;
-      const n =
-        q.length === 1
-          ? send(this.fd, this.queueOffset === 0 ? q[0] : q[0].subarray(this.queueOffset))
-          : writev(this.fd, q, this.queueOffset);
+    const out = this.output;
+    while (out.size > 0 && !this.closed) {
+      const n = out.writeTo(this.fd);
       if (n < 0) {
         if (n === -EAGAIN) break;
-        this.fail(new SysError(q.length === 1 ? 'send' : 'writev', -n));
+        this.fail(new SysError('writev', -n));
         return;
       }
       this.bytesWritten += n;
-      this.queued -= n;
       this.lastActivityAt = this.reactor.now;
-      let left = n;
-      let drop = 0;
-      while (left > 0) {
-        const rest = q[drop].byteLength - this.queueOffset;
-        if (left >= rest) {
-          left -= rest;
-          drop++;
-          this.queueOffset = 0;
-        } else {
-          this.queueOffset += left;
-          left = 0;
-        }
-      }
-      if (drop > 0) q.splice(0, drop);
     }
     if (this.closed) return;
-    if (this.pressurePaused && this.queued <= this.limits.highWaterMark / 2) this.pressurePaused = false;
+    if (this.pressurePaused && out.size <= this.limits.highWaterMark / 2) this.pressurePaused = false;
     this.updateInterest();
-    if (this.queued === 0) {
+    if (out.size === 0) {
       if (this.endRequested) {
         this.finish();
         return;
@@ -403,7 +377,7 @@ export class TcpConnection {
     if (this.closed) return;
     let events = 0;
     if (!this.peerEnded && !this.userPaused && !this.pressurePaused) events |= EPOLLIN | EPOLLRDHUP;
-    if (this.queued > 0) events |= EPOLLOUT;
+    if (this.output.size > 0) events |= EPOLLOUT;
     this.reactor.modify(this.fd, events);
   }
 }
