@@ -22,6 +22,11 @@ export interface ReactorOptions {
    * and other I/O get their turn under sustained load. Default 8.
    */
   maxWaitsPerWake?: number;
+  /**
+   * Called when a handler throws. Handlers of higher layers catch their own errors, so this means a
+   * bug; the default rethrows it outside the batch (an uncaught exception) after the batch is done.
+   */
+  onHandlerError?: (err: unknown) => void;
 }
 
 /**
@@ -68,10 +73,17 @@ export class Reactor {
   private readonly maxEvents: number;
   private readonly maxWaits: number;
   private closed = false;
+  private readonly onHandlerError: (err: unknown) => void;
 
   constructor(options: ReactorOptions = {}) {
     this.maxEvents = options.maxEventsPerWait ?? 256;
     this.maxWaits = options.maxWaitsPerWake ?? 8;
+    this.onHandlerError =
+      options.onHandlerError ??
+      ((err) =>
+        queueMicrotask(() => {
+          throw err;
+        }));
     this.events = new Uint8Array(EPOLL_EVENT_SIZE * this.maxEvents);
     this.eventsView = new DataView(this.events.buffer);
     this.epfd = epollCreate();
@@ -146,10 +158,8 @@ export class Reactor {
         try {
           handler(relevant);
         } catch (err) {
-          // A handler bug must not stop the other fds in this batch; surface it asynchronously.
-          queueMicrotask(() => {
-            throw err;
-          });
+          // A handler bug must not stop the other fds in this batch.
+          this.onHandlerError(err);
         }
       }
       if (n < maxEvents) break;

@@ -95,6 +95,7 @@ export const libc = {
     max: number,
     timeout: number,
   ) => number,
+  pipe2: lib.func('int pipe2(void *fds, int flags)') as (fds: Int32Array, flags: number) => number,
   eventfd: lib.func('int eventfd(unsigned int initval, int flags)') as (
     initval: number,
     flags: number,
