@@ -7,7 +7,7 @@ import { NEED_MORE } from '../../src/framing/need-more.js';
 import { RespParser } from '../../src/framing/resp-parser.js';
 import { RespSerializer } from '../../src/framing/resp-serializer.js';
 import type { RespValue } from '../../src/framing/resp-value.js';
-import { ascii, concat, cut, cutPoints, feed, standardChunkings } from './chunkings.js';
+import { ascii, cut, cutPoints, feed, standardChunkings } from './chunkings.js';
 import { cloneValue, resp2Value, resp3Value } from './resp-values.js';
 
 function parseAll(input: string | Uint8Array, parser = new RespParser()): RespValue[] {
