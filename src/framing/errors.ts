@@ -34,7 +34,8 @@ export class RespProtocolError extends DecodeError {
   readonly limit: string | undefined;
 
   constructor(message: string, offset: number, limit?: string) {
-    super('ERESPPROTOCOL', message);
+    // As Redis's addReplyErrorFormat does: a CR or LF from the peer's bytes would break the `-ERR` line.
+    super('ERESPPROTOCOL', message.replace(/[\r\n]/g, ' '));
     this.offset = offset;
     this.limit = limit;
   }

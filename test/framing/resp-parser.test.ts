@@ -209,7 +209,7 @@ test('deep nesting is refused at maxDepth instead of growing the stack', () => {
 test('malformed values: bad terminator, bad type byte, bad RESP3 scalars, over-long line', () => {
   protocolError('$3\r\nfooXY', 'Protocol error: bulk string not terminated by CRLF');
   protocolError('?\r\n', "Protocol error: invalid RESP type byte '?'");
-  protocolError('\r\n', "Protocol error: invalid RESP type byte '\r'");
+  protocolError('\r\n', "Protocol error: invalid RESP type byte ' '"); // CR/LF never reach the reply line
   protocolError('#x\r\n', 'Protocol error: invalid boolean');
   protocolError('_x\r\n', 'Protocol error: invalid null');
   protocolError(',1.2.3\r\n', 'Protocol error: invalid double');

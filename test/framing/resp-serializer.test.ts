@@ -64,7 +64,7 @@ test('a CR or LF in a simple string or error is refused (reply injection)', () =
 
 test('multi-byte UTF-8 strings get their byte length, not their character count', () => {
   const s = new RespSerializer();
-  s.writeBulk('héllo €').writeBulk('x'.repeat(40) + '€');
+  s.writeBulk('héllo €').writeBulk(`${'x'.repeat(40)}€`);
   const bytes = s.take();
   assert.deepEqual(bytes.subarray(0, 4), ascii('$10\r'));
   assert.equal(new TextDecoder().decode(bytes), `$10\r\nhéllo €\r\n$43\r\n${'x'.repeat(40)}€\r\n`);
@@ -84,7 +84,8 @@ test('the output buffer grows as needed and is reused after take()', () => {
   s.writeSimpleString('OK');
   const second = s.take();
   assert.equal(second.buffer, first.buffer); // same memory, no new allocation per reply batch
-  const copy = (s.writeSimpleString('A'), s.takeCopy());
+  s.writeSimpleString('A');
+  const copy = s.takeCopy();
   assert.notEqual(copy.buffer, first.buffer);
   assert.equal(new TextDecoder().decode(copy), '+A\r\n');
 });
