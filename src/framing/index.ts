@@ -18,7 +18,11 @@ export {
   type RespLimits,
 } from './resp-limits.js';
 export { RespParser } from './resp-parser.js';
-export { RespRequestParser } from './resp-request-parser.js';
+export {
+  DEFAULT_MAX_QUERY_BUFFER_SIZE,
+  RespRequestParser,
+  type RespRequestParserOptions,
+} from './resp-request-parser.js';
 export { RespSerializer, type RespSerializerOptions } from './resp-serializer.js';
 export type { RespAggregateType, RespValue } from './resp-value.js';
 export { bytesToString, stringToBytes } from './utf8.js';

@@ -5,6 +5,16 @@ import { NEED_MORE } from './need-more.js';
 import { parseRespInteger } from './resp-integer.js';
 import { MAX_PREALLOCATED_ELEMENTS, type RespLimits, resolveRespLimits } from './resp-limits.js';
 
+export interface RespRequestParserOptions extends RespLimits {
+  /**
+   * Most bytes one command may take, all its arguments together. Redis `client-query-buffer-limit`:
+   * 1 GiB. Checked at each bulk header, before its payload is buffered.
+   */
+  maxQueryBufferSize?: number;
+}
+
+export const DEFAULT_MAX_QUERY_BUFFER_SIZE = 1024 * 1024 * 1024;
+
 const CR = 13;
 const LF = 10;
 const STAR = 42;
@@ -24,7 +34,9 @@ const DOLLAR = 36;
  */
 export class RespRequestParser implements Iterable<Uint8Array[]> {
   readonly limits: Readonly<Required<RespLimits>>;
+  readonly maxQueryBufferSize: number;
   private readonly cursor = new ChunkCursor();
+  private commandStart = 0;
   private args: Uint8Array[] | null = null;
   private filled = 0;
   private remaining = 0;
@@ -33,8 +45,12 @@ export class RespRequestParser implements Iterable<Uint8Array[]> {
   private detached = 0;
   private failure: RespProtocolError | null = null;
 
-  constructor(limits: RespLimits = {}) {
-    this.limits = resolveRespLimits(limits);
+  constructor(options: RespRequestParserOptions = {}) {
+    this.limits = resolveRespLimits(options);
+    this.maxQueryBufferSize = options.maxQueryBufferSize ?? DEFAULT_MAX_QUERY_BUFFER_SIZE;
+    if (!Number.isSafeInteger(this.maxQueryBufferSize) || this.maxQueryBufferSize < 0) {
+      throw new RangeError('maxQueryBufferSize must be a non-negative integer');
+    }
   }
 
   /** Adds received bytes. The chunk must stay unmodified until `read()` returns NEED_MORE. */
@@ -80,6 +96,7 @@ export class RespRequestParser implements Iterable<Uint8Array[]> {
           throw this.fail('Protocol error: invalid multibulk length', start, 'maxMultibulkLength');
         }
         if (n <= 0) continue;
+        this.commandStart = start;
         this.args = new Array(Math.min(n, MAX_PREALLOCATED_ELEMENTS));
         this.filled = 0;
         this.detached = 0;
@@ -101,6 +118,10 @@ export class RespRequestParser implements Iterable<Uint8Array[]> {
           if (!(n >= 0)) throw this.fail('Protocol error: invalid bulk length', start);
           if (n > limits.maxBulkLength)
             throw this.fail('Protocol error: invalid bulk length', start, 'maxBulkLength');
+          if (cursor.offset - this.commandStart + n + 2 > this.maxQueryBufferSize) {
+            // Redis just closes such a client ("reached max query buffer length"); we say why first.
+            throw this.fail('Protocol error: query buffer limit reached', start, 'maxQueryBufferSize');
+          }
           this.bulkLength = n;
         }
         const n = this.bulkLength;

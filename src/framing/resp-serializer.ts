@@ -26,6 +26,7 @@ export interface RespSerializerOptions {
  * socket.write(out.take()); // "*2\r\n$3\r\nfoo\r\n:42\r\n"
  */
 export class RespSerializer {
+  /** Switch to 3 after a client's `HELLO 3`; affects everything written afterwards. */
   protocol: 2 | 3;
   private buf: Uint8Array;
   private len = 0;
@@ -102,28 +103,28 @@ export class RespSerializer {
 
   /** `*n`; follow with n values. */
   writeArrayHeader(n: number): this {
-    return this.header(42, n);
+    return this.header(42, count(n));
   }
 
   /** `%n` in RESP3 (follow with n key/value pairs); a flat array of 2n in RESP2. */
   writeMapHeader(n: number): this {
-    return this.protocol === 3 ? this.header(37, n) : this.header(42, n * 2);
+    return this.protocol === 3 ? this.header(37, count(n)) : this.header(42, count(n) * 2);
   }
 
   /** `~n` in RESP3, `*n` in RESP2. */
   writeSetHeader(n: number): this {
-    return this.header(this.protocol === 3 ? 126 : 42, n);
+    return this.header(this.protocol === 3 ? 126 : 42, count(n));
   }
 
   /** `>n` in RESP3 (out-of-band data such as pub/sub messages), `*n` in RESP2. */
   writePushHeader(n: number): this {
-    return this.header(this.protocol === 3 ? 62 : 42, n);
+    return this.header(this.protocol === 3 ? 62 : 42, count(n));
   }
 
   /** `|n` (follow with n key/value pairs, then the value they describe). RESP3 only. */
   writeAttributeHeader(n: number): this {
     if (this.protocol !== 3) throw new WirestackError('ERESPVALUE', 'attributes exist only in RESP3');
-    return this.header(124, n);
+    return this.header(124, count(n));
   }
 
   /** `#t`/`#f` in RESP3, `:1`/`:0` in RESP2. */
@@ -304,6 +305,12 @@ export class RespSerializer {
     grown.set(this.buf.subarray(0, this.len));
     this.buf = grown;
   }
+}
+
+function count(n: number): number {
+  if (!Number.isSafeInteger(n) || n < 0)
+    throw new WirestackError('ERESPVALUE', `RESP element count must be a non-negative integer, got ${n}`);
+  return n;
 }
 
 function checkLine(text: string, what: string): void {

@@ -124,6 +124,20 @@ for (const [i, seq] of ['\x00', '*\x00', '$\x00'].entries()) {
   });
 }
 
+test('a command bigger than maxQueryBufferSize is refused at the bulk header, before its payload is buffered', () => {
+  const options = { maxQueryBufferSize: 100 };
+  assert.deepEqual(commands(`*1\r\n$86\r\n${'x'.repeat(86)}\r\n`, new RespRequestParser(options)), [
+    ['x'.repeat(86)],
+  ]);
+  redisSays(
+    `*2\r\n$40\r\n${'x'.repeat(40)}\r\n$50\r\n`, // 56 bytes so far + 52 > 100
+    'Protocol error: query buffer limit reached',
+    'maxQueryBufferSize',
+    new RespRequestParser(options),
+  );
+  assert.equal(new RespRequestParser().maxQueryBufferSize, 1024 * 1024 * 1024); // Redis client-query-buffer-limit
+});
+
 test('a bulk argument not followed by \\r\\n is a protocol error, never a silent desync', () => {
   redisSays('*1\r\n$3\r\nfooXY', 'Protocol error: bulk string not terminated by CRLF');
 });

@@ -59,6 +59,8 @@ test('a CR or LF in a simple string or error is refused (reply injection)', () =
   assert.throws(() => s.writeError('ERR x\ny'), WirestackError);
   assert.throws(() => s.writeInteger(1.5), WirestackError);
   assert.throws(() => s.writeInteger(2n ** 63n), WirestackError);
+  assert.throws(() => s.writeArrayHeader(-1), WirestackError);
+  assert.throws(() => s.writeMapHeader(1.5), WirestackError);
   assert.equal(s.length, 0);
 });
 
