@@ -11,8 +11,13 @@ import { after, before, test } from 'node:test';
 import fc from 'fast-check';
 import { RespProtocolError } from '../../src/framing/errors.js';
 import { NEED_MORE } from '../../src/framing/need-more.js';
+import { RespParser } from '../../src/framing/resp-parser.js';
 import { RespRequestParser } from '../../src/framing/resp-request-parser.js';
-import { ascii } from './chunkings.js';
+import { RespSerializer } from '../../src/framing/resp-serializer.js';
+import type { RespValue } from '../../src/framing/resp-value.js';
+import { bytesToString } from '../../src/framing/utf8.js';
+import { ascii, cut, feed } from './chunkings.js';
+import { cloneValue } from './resp-values.js';
 
 let server: ChildProcess;
 let dir: string;
@@ -43,13 +48,17 @@ after(() => {
 });
 
 /** Sends `input`, half-closes, returns everything Redis wrote before closing. */
-function talk(input: string | Uint8Array): Promise<string> {
+async function talk(input: string | Uint8Array): Promise<string> {
+  return Buffer.from(await talkBytes(input)).toString('latin1');
+}
+
+function talkBytes(input: string | Uint8Array): Promise<Uint8Array> {
   return new Promise((resolve, reject) => {
     const socket = connect(socketPath);
     const parts: Buffer[] = [];
     socket.on('data', (d) => parts.push(d));
     socket.on('error', reject);
-    socket.on('close', () => resolve(Buffer.concat(parts).toString('latin1')));
+    socket.on('close', () => resolve(new Uint8Array(Buffer.concat(parts))));
     socket.end(typeof input === 'string' ? ascii(input) : input);
   });
 }
@@ -161,4 +170,88 @@ test('property: redis-server and RespRequestParser agree on random RESP-like inp
     ),
     { numRuns: 300 },
   );
+});
+
+const text = (v: RespValue | undefined): string | undefined =>
+  v !== undefined && (v.type === 'bulk' || v.type === 'simple')
+    ? v.type === 'bulk'
+      ? bytesToString(v.value)
+      : v.value
+    : undefined;
+
+/** The value after key `key` in a parsed RESP3 map. */
+function mapGet(map: RespValue, key: string): RespValue | undefined {
+  assert.equal(map.type, 'map');
+  const items = map.type === 'map' ? map.value : [];
+  for (let i = 0; i < items.length; i += 2) if (text(items[i]) === key) return items[i + 1];
+  return undefined;
+}
+
+test('RespParser reads what redis-server really sends, in RESP2 and after HELLO 3, however it is chunked', async () => {
+  const request = new RespSerializer();
+  const script: (string | Uint8Array)[][] = [
+    ['DEL', 'ws:k', 'ws:n', 'ws:l', 'ws:h', 'ws:s', 'ws:z'],
+    ['SET', 'ws:k', Uint8Array.of(0, 13, 10, 255)],
+    ['GET', 'ws:k'],
+    ['GET', 'ws:missing'],
+    ['INCR', 'ws:n'],
+    ['RPUSH', 'ws:l', 'a', 'b'],
+    ['LRANGE', 'ws:l', '0', '-1'],
+    ['HSET', 'ws:h', 'f', 'v'],
+    ['HGETALL', 'ws:h'],
+    ['SADD', 'ws:s', 'm'],
+    ['SMEMBERS', 'ws:s'],
+    ['ZADD', 'ws:z', '1.5', 'm'],
+    ['ZSCORE', 'ws:z', 'm'],
+    ['NOSUCHCOMMAND'],
+  ];
+  for (const protocol of [2, 3] as const) {
+    if (protocol === 3) request.writeCommand(['HELLO', '3']);
+    for (const argv of script) request.writeCommand(argv);
+    request.writeCommand(['SUBSCRIBE', 'ws:ch']);
+    const replies = await talkBytes(request.takeCopy());
+    const values = feed(new RespParser(), [replies], cloneValue).values;
+    const bytewise = feed(
+      new RespParser(),
+      cut(
+        replies,
+        Array.from(replies, (_, i) => i),
+      ),
+      cloneValue,
+    );
+    assert.deepEqual(bytewise, { values });
+    if (protocol === 3) {
+      const hello = values.shift()!;
+      assert.deepEqual(mapGet(hello, 'proto'), { type: 'integer', value: 3 });
+      assert.equal(text(mapGet(hello, 'server')), 'redis');
+    }
+    const [, set, get, missing, incr, , lrange, , hgetall, , smembers, , zscore, unknown, subscribe] = values;
+    assert.deepEqual(set, { type: 'simple', value: 'OK' });
+    assert.deepEqual(get, { type: 'bulk', value: Uint8Array.of(0, 13, 10, 255) });
+    assert.deepEqual(missing, { type: 'null' });
+    assert.deepEqual(incr, { type: 'integer', value: 1 });
+    assert.deepEqual(lrange, {
+      type: 'array',
+      value: [
+        { type: 'bulk', value: ascii('a') },
+        { type: 'bulk', value: ascii('b') },
+      ],
+    });
+    const pair = [
+      { type: 'bulk', value: ascii('f') },
+      { type: 'bulk', value: ascii('v') },
+    ];
+    assert.deepEqual(hgetall, protocol === 3 ? { type: 'map', value: pair } : { type: 'array', value: pair });
+    assert.deepEqual(smembers, {
+      type: protocol === 3 ? 'set' : 'array',
+      value: [{ type: 'bulk', value: ascii('m') }],
+    });
+    assert.deepEqual(
+      zscore,
+      protocol === 3 ? { type: 'double', value: 1.5 } : { type: 'bulk', value: ascii('1.5') },
+    );
+    assert.equal(unknown.type, 'error');
+    assert.match(unknown.type === 'error' ? unknown.value : '', /^ERR unknown command 'NOSUCHCOMMAND'/);
+    assert.equal(subscribe.type, protocol === 3 ? 'push' : 'array');
+  }
 });
