@@ -33,6 +33,7 @@ export class ChunkCursor {
   // valid while nothing was consumed since (scanAt === consumed). Keeps line scanning O(n).
   private scanned = 0;
   private scanAt = -1;
+  private scanBareLf = false;
 
   /** Stream offset of the next unconsumed byte (total bytes consumed so far). */
   get offset(): number {
@@ -114,14 +115,14 @@ export class ChunkCursor {
       const chunk = this.chunk;
       const start = this.pos;
       const end = findLineEnd(chunk, start, chunk.length, start, -1, bareLf);
-      if (end < 0) return this.unterminated(max, chunk.length - start, chunk[chunk.length - 1]);
+      if (end < 0) return this.unterminated(max, chunk.length - start, chunk[chunk.length - 1], bareLf);
       const contentEnd = end > start && chunk[end - 1] === CR ? end - 1 : end;
       if (contentEnd - start > max) return TOO_LONG;
       this.pos = end + 1;
       this.consumed += end + 1 - start;
       return chunk.subarray(start, contentEnd);
     }
-    const scanned = this.scanAt === this.consumed ? this.scanned : 0;
+    const scanned = this.scanAt === this.consumed && this.scanBareLf === bareLf ? this.scanned : 0;
     if (scanned < inSpill) {
       const from = this.spillStart + scanned;
       const hit = this.spill.subarray(from, this.spillEnd);
@@ -144,7 +145,7 @@ export class ChunkCursor {
     const end = findLineEnd(chunk, this.pos, chunk.length, this.pos, this.spill[this.spillEnd - 1], bareLf);
     if (end < 0) {
       const last = this.pos < chunk.length ? chunk[chunk.length - 1] : this.spill[this.spillEnd - 1];
-      return this.unterminated(max, inSpill + chunk.length - this.pos, last);
+      return this.unterminated(max, inSpill + chunk.length - this.pos, last, bareLf);
     }
     const prev = end > this.pos ? chunk[end - 1] : this.spill[this.spillEnd - 1];
     const crlf = prev === CR ? 1 : 0;
@@ -155,12 +156,13 @@ export class ChunkCursor {
     return this.lendSpill(total, total - 1 - crlf);
   }
 
-  private unterminated(max: number, pending: number, last: number): null | typeof TOO_LONG {
+  private unterminated(max: number, pending: number, last: number, bareLf: boolean): null | typeof TOO_LONG {
     // A trailing \r may be the first half of the terminator, so it does not count against the limit yet.
     if ((last === CR ? pending - 1 : pending) > max) return TOO_LONG;
     this.stash();
     this.scanned = pending;
     this.scanAt = this.consumed;
+    this.scanBareLf = bareLf;
     return null;
   }
 
