@@ -79,15 +79,52 @@ export class ChunkCursor {
     return -1;
   }
 
-  /** Consumes exactly `n` bytes and returns them as one contiguous view, or null (after spilling) if fewer are here. */
-  readExact(n: number): Uint8Array | null {
+  /**
+   * Fast path for the commonest RESP header, `<type byte><1-9><digits>\r\n` (at most 15 digits, line
+   * within `max`) lying inside the current chunk: consumes it and returns the number. Anything else
+   * returns -1 and consumes nothing; the caller then takes the general readLine path, which gives the
+   * same result for these lines, so the fast path changes speed only.
+   */
+  readCountLine(max: number): number {
+    if (this.spillStart !== this.spillEnd) return -1;
+    const c = this.chunk;
+    const start = this.pos;
+    let i = start + 1;
+    let d = c[i];
+    if (!(d >= 49 && d <= 57)) return -1;
+    const end = Math.min(c.length, i + 15);
+    let v = 0;
+    for (; i < end; i++) {
+      d = c[i];
+      if (d < 48 || d > 57) break;
+      v = v * 10 + d - 48;
+    }
+    if (i + 1 >= c.length || c[i] !== CR || c[i + 1] !== LF || i - start > max) return -1;
+    this.pos = i + 2;
+    this.consumed += i + 2 - start;
+    return v;
+  }
+
+  /** The byte `k` places after the next unconsumed one, or -1 when it has not arrived. */
+  peekAt(k: number): number {
+    const inSpill = this.spillEnd - this.spillStart;
+    if (k < inSpill) return this.spill[this.spillStart + k];
+    const i = this.pos + k - inSpill;
+    return i < this.chunk.length ? this.chunk[i] : -1;
+  }
+
+  /**
+   * Consumes exactly `n` bytes and returns the first `keep` of them as one contiguous view (so a
+   * trailer checked with peekAt needs no second view), or null (after spilling) if fewer are here.
+   */
+  readExact(n: number, keep = n): Uint8Array | null {
     const inSpill = this.spillEnd - this.spillStart;
     if (inSpill === 0) {
       if (this.chunk.length - this.pos < n) {
         this.stash();
         return null;
       }
-      const view = this.chunk.subarray(this.pos, this.pos + n);
+      const view = this.chunk.subarray(this.pos, this.pos + keep);
       this.pos += n;
       this.consumed += n;
       return view;
@@ -101,7 +138,7 @@ export class ChunkCursor {
       this.append(this.chunk, this.pos, this.pos + need);
       this.pos += need;
     }
-    return this.lendSpill(n, n);
+    return this.lendSpill(n, keep);
   }
 
   /**

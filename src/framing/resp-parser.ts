@@ -83,12 +83,11 @@ export class RespParser implements Iterable<RespValue> {
       let value: RespValue;
       if (this.bulkType !== 0) {
         const n = this.bulkLength;
-        const data = cursor.readExact(n + 2);
-        if (data === null) return this.suspend();
-        if (data[n] !== CR || data[n + 1] !== LF) {
-          throw this.fail('Protocol error: bulk string not terminated by CRLF', cursor.offset - 2);
+        if (cursor.buffered >= n + 2 && (cursor.peekAt(n) !== CR || cursor.peekAt(n + 1) !== LF)) {
+          throw this.fail('Protocol error: bulk string not terminated by CRLF', cursor.offset + n);
         }
-        const payload = data.subarray(0, n);
+        const payload = cursor.readExact(n + 2, n);
+        if (payload === null) return this.suspend();
         if (this.bulkType === DOLLAR) value = { type: 'bulk', value: payload };
         else if (this.bulkType === BANG) value = { type: 'bulkError', value: payload };
         else {

@@ -86,11 +86,8 @@ export class RespRequestParser implements Iterable<Uint8Array[]> {
           if (argv.length === 0) continue;
           return argv;
         }
-        const line = cursor.readLine(limits.maxInlineLength, false);
-        if (line === null) return NEED_MORE;
-        if (line === TOO_LONG)
-          throw this.fail('Protocol error: too big mbulk count string', start, 'maxInlineLength');
-        const n = parseRespInteger(line, 1);
+        const n = this.readHeaderNumber('mbulk count string');
+        if (n === null) return NEED_MORE;
         if (Number.isNaN(n)) throw this.fail('Protocol error: invalid multibulk length', start);
         if (n > limits.maxMultibulkLength) {
           throw this.fail('Protocol error: invalid multibulk length', start, 'maxMultibulkLength');
@@ -110,11 +107,8 @@ export class RespRequestParser implements Iterable<Uint8Array[]> {
           if (first !== DOLLAR) {
             throw this.fail(`Protocol error: expected '$', got '${String.fromCharCode(first)}'`, start);
           }
-          const line = cursor.readLine(limits.maxInlineLength, false);
-          if (line === null) return this.suspend();
-          if (line === TOO_LONG)
-            throw this.fail('Protocol error: too big bulk count string', start, 'maxInlineLength');
-          const n = parseRespInteger(line, 1);
+          const n = this.readHeaderNumber('bulk count string');
+          if (n === null) return this.suspend();
           if (!(n >= 0)) throw this.fail('Protocol error: invalid bulk length', start);
           if (n > limits.maxBulkLength)
             throw this.fail('Protocol error: invalid bulk length', start, 'maxBulkLength');
@@ -125,12 +119,12 @@ export class RespRequestParser implements Iterable<Uint8Array[]> {
           this.bulkLength = n;
         }
         const n = this.bulkLength;
-        const data = cursor.readExact(n + 2);
-        if (data === null) return this.suspend();
-        if (data[n] !== CR || data[n + 1] !== LF) {
-          throw this.fail('Protocol error: bulk string not terminated by CRLF', cursor.offset - 2);
+        if (cursor.buffered >= n + 2 && (cursor.peekAt(n) !== CR || cursor.peekAt(n + 1) !== LF)) {
+          throw this.fail('Protocol error: bulk string not terminated by CRLF', cursor.offset + n);
         }
-        this.args![this.filled++] = data.subarray(0, n);
+        const payload = cursor.readExact(n + 2, n);
+        if (payload === null) return this.suspend();
+        this.args![this.filled++] = payload;
         this.bulkLength = -1;
         this.remaining--;
       }
@@ -152,6 +146,19 @@ export class RespRequestParser implements Iterable<Uint8Array[]> {
         return argv === NEED_MORE ? { done: true, value: undefined } : { done: false, value: argv };
       },
     };
+  }
+
+  /** The number in a `*` or `$` header line (NaN if malformed), or null when the line is incomplete. */
+  private readHeaderNumber(what: string): number | null {
+    const cursor = this.cursor;
+    const max = this.limits.maxInlineLength;
+    const fast = cursor.readCountLine(max);
+    if (fast >= 0) return fast;
+    const start = cursor.offset;
+    const line = cursor.readLine(max, false);
+    if (line === null) return null;
+    if (line === TOO_LONG) throw this.fail(`Protocol error: too big ${what}`, start, 'maxInlineLength');
+    return parseRespInteger(line, 1);
   }
 
   private suspend(): typeof NEED_MORE {

@@ -2,15 +2,27 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import fc from 'fast-check';
 import { ChunkCursor, TOO_LONG } from '../../src/framing/chunk-cursor.js';
+import { parseRespInteger } from '../../src/framing/resp-integer.js';
 import { cut } from './chunkings.js';
 
-type Op = { kind: 'exact'; n: number } | { kind: 'line'; bareLf: boolean } | { kind: 'byte' };
+type Op =
+  | { kind: 'exact'; n: number; keep: number }
+  | { kind: 'line'; bareLf: boolean }
+  | { kind: 'byte' }
+  | { kind: 'count' };
 type Result = number[] | 'TOO_LONG' | number;
 
 const MAX_LINE = 12;
 
 function apply(cursor: ChunkCursor, op: Op): Uint8Array | number | null | typeof TOO_LONG {
-  if (op.kind === 'exact') return cursor.readExact(op.n);
+  if (op.kind === 'exact') return cursor.readExact(op.n, Math.min(op.keep, op.n));
+  if (op.kind === 'count') {
+    // the fast path must agree with the general one: a whole line's number, or nothing consumed
+    const fast = cursor.readCountLine(MAX_LINE);
+    if (fast >= 0) return fast;
+    const line = cursor.readLine(MAX_LINE, false);
+    return line instanceof Uint8Array ? parseRespInteger(line, 1) : line;
+  }
   if (op.kind === 'line') return cursor.readLine(MAX_LINE, op.bareLf);
   const b = cursor.readByte();
   return b < 0 ? null : b;
@@ -64,7 +76,10 @@ const streamArb = fc
   .array(fc.constantFrom(13, 10, 65, 66, 0), { maxLength: 200 })
   .map((a) => Uint8Array.from(a));
 const opArb: fc.Arbitrary<Op> = fc.oneof(
-  fc.nat({ max: 30 }).map((n) => ({ kind: 'exact' as const, n })),
+  fc
+    .tuple(fc.nat({ max: 30 }), fc.nat({ max: 30 }))
+    .map(([n, keep]) => ({ kind: 'exact' as const, n, keep })),
+  fc.constant({ kind: 'count' as const }),
   fc.boolean().map((bareLf) => ({ kind: 'line' as const, bareLf })),
   fc.constant({ kind: 'byte' as const }),
 );
