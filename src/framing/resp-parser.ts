@@ -106,6 +106,15 @@ export class RespParser implements Iterable<RespValue> {
         const start = cursor.offset;
         const first = cursor.peekByte();
         if (first < 0) return this.suspend();
+        if (first === DOLLAR || first === STAR) {
+          // Hot path: `$5\r\n` / `*3\r\n` read without making a view of the line.
+          const n = cursor.readCountLine(limits.maxInlineLength);
+          if (n > 0) {
+            if (first === DOLLAR) this.startBulk(DOLLAR, n, start);
+            else this.startAggregate(STAR, n, start);
+            continue;
+          }
+        }
         const line = cursor.readLine(limits.maxInlineLength, false);
         if (line === null) return this.suspend();
         if (line === TOO_LONG) {
@@ -135,11 +144,7 @@ export class RespParser implements Iterable<RespValue> {
               value = { type: 'null' };
               break;
             }
-            if (!(n >= 0)) throw this.fail('Protocol error: invalid bulk length', start);
-            if (n > limits.maxBulkLength)
-              throw this.fail('Protocol error: invalid bulk length', start, 'maxBulkLength');
-            this.bulkType = first;
-            this.bulkLength = n;
+            this.startBulk(first, n, start);
             continue;
           }
           case STAR:
@@ -152,30 +157,13 @@ export class RespParser implements Iterable<RespValue> {
               value = { type: 'null' };
               break;
             }
-            if (!(n >= 0)) throw this.fail('Protocol error: invalid multibulk length', start);
-            if (n > limits.maxMultibulkLength) {
-              throw this.fail('Protocol error: invalid multibulk length', start, 'maxMultibulkLength');
-            }
-            const type = aggregateType(first);
-            const count = first === PERCENT || first === PIPE ? n * 2 : n;
-            if (count === 0) {
-              if (type === 'attribute') {
-                this.pendingAttributes ??= [];
-                continue;
+            if (n === 0) {
+              if (first === PIPE) this.pendingAttributes ??= [];
+              else {
+                value = { type: aggregateType(first) as RespAggregateType, value: [] };
+                break;
               }
-              value = { type, value: [] };
-              break;
-            }
-            if (this.stack.length >= limits.maxDepth) {
-              throw this.fail(`Protocol error: nesting deeper than ${limits.maxDepth}`, start, 'maxDepth');
-            }
-            this.stack.push({
-              type,
-              items: new Array(Math.min(count, MAX_PREALLOCATED_ELEMENTS)),
-              filled: 0,
-              remaining: count,
-              attributes: this.takeAttributes(),
-            });
+            } else this.startAggregate(first, n, start);
             continue;
           }
           case UNDERSCORE:
@@ -246,6 +234,35 @@ export class RespParser implements Iterable<RespValue> {
         return value === NEED_MORE ? { done: true, value: undefined } : { done: false, value };
       },
     };
+  }
+
+  /** After a bulk header: checks the length, then waits for the payload. */
+  private startBulk(typeByte: number, n: number, start: number): void {
+    if (!(n >= 0)) throw this.fail('Protocol error: invalid bulk length', start);
+    if (n > this.limits.maxBulkLength)
+      throw this.fail('Protocol error: invalid bulk length', start, 'maxBulkLength');
+    this.bulkType = typeByte;
+    this.bulkLength = n;
+  }
+
+  /** After the header of a non-empty aggregate: checks count and depth, then collects its elements. */
+  private startAggregate(typeByte: number, n: number, start: number): void {
+    const limits = this.limits;
+    if (!(n >= 0)) throw this.fail('Protocol error: invalid multibulk length', start);
+    if (n > limits.maxMultibulkLength) {
+      throw this.fail('Protocol error: invalid multibulk length', start, 'maxMultibulkLength');
+    }
+    if (this.stack.length >= limits.maxDepth) {
+      throw this.fail(`Protocol error: nesting deeper than ${limits.maxDepth}`, start, 'maxDepth');
+    }
+    const count = typeByte === PERCENT || typeByte === PIPE ? n * 2 : n;
+    this.stack.push({
+      type: aggregateType(typeByte),
+      items: new Array(Math.min(count, MAX_PREALLOCATED_ELEMENTS)),
+      filled: 0,
+      remaining: count,
+      attributes: this.takeAttributes(),
+    });
   }
 
   private takeAttributes(): RespValue[] | undefined {
