@@ -395,12 +395,11 @@ export function encodeMessage(
   writerInUse = w === sharedWriter;
   try {
     encodeInto(desc, msg, w, 0, options?.maxDepth ?? DEFAULT_MAX_DEPTH);
-    w.finish();
-    return;
+    return w.finish();
   } finally {
     if (w === sharedWriter) {
       writerInUse = false;
-      w.finish();
+      w.reset();
     }
   }
 }

@@ -290,9 +290,12 @@ export class WireReader {
       case WireType.I64:
         this.need(8, 'fixed64');
         return;
-      case WireType.LEN:
-        this.pos += this.length();
+      case WireType.LEN: {
+        // Not `this.pos += this.length()`: that would add to pos as it was before the prefix was read.
+        const len = this.length();
+        this.pos += len;
         return;
+      }
       case WireType.I32:
         this.need(4, 'fixed32');
         return;

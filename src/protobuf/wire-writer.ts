@@ -47,6 +47,12 @@ export class WireWriter {
     return out;
   }
 
+  /** Drops what was written (after an error mid-message), keeping the buffer. */
+  reset(): void {
+    this.pos = 0;
+    this.forks.length = 0;
+  }
+
   tag(field: number, wireType: WireType): void {
     this.uint32(((field << 3) | wireType) >>> 0);
   }
