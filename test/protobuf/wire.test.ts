@@ -32,10 +32,25 @@ test('int32: negative values are sign-extended to 10 bytes and read back', () =>
 });
 
 test('zigzag: 0,-1,1,-2 map to 0,1,2,3; sint32/sint64 extremes round-trip', () => {
-  assert.equal(hex(write((w) => [0, -1, 1, -2].forEach((n) => w.sint32(n)))), '00010203');
+  assert.equal(
+    hex(
+      write((w) =>
+        [0, -1, 1, -2].forEach((n) => {
+          w.sint32(n);
+        }),
+      ),
+    ),
+    '00010203',
+  );
   assert.equal(hex(write((w) => w.sint32(-2147483648))), 'ffffffff0f');
   assert.equal(hex(write((w) => w.sint64(-(2n ** 63n)))), 'ffffffffffffffffff01');
-  const r = new WireReader(write((w) => [-(2n ** 63n), 2n ** 63n - 1n, -1n, 0n].forEach((n) => w.sint64(n))));
+  const r = new WireReader(
+    write((w) =>
+      [-(2n ** 63n), 2n ** 63n - 1n, -1n, 0n].forEach((n) => {
+        w.sint64(n);
+      }),
+    ),
+  );
   assert.deepEqual([r.sint64(), r.sint64(), r.sint64(), r.sint64()], [-(2n ** 63n), 2n ** 63n - 1n, -1n, 0n]);
 });
 
