@@ -318,8 +318,9 @@ export class ProtoParser {
       if (this.trySymbol('}')) return;
       if (this.trySymbol(';')) continue;
       if (t.kind === 'eof') this.fail(t, `message ${msg.name} is missing its closing '}'`);
-      if (t.kind !== 'ident')
+      if (t.kind !== 'ident' && !this.isSymbol('.')) {
         this.fail(t, `expected a field or declaration in message ${msg.name}, found ${this.describe(t)}`);
+      }
       switch (t.text) {
         case 'message':
           this.next();

@@ -77,23 +77,16 @@ export class ProtoSchema {
   }
 
   private loadEntry(path: string): void {
-    // protoc names a file by its path relative to the include path that contains it.
+    // protoc names a file by its path relative to the include path that contains it: `-Iprotos
+    // protos/a/b.proto` and `-Iprotos a/b.proto` both load the file that others import as "a/b.proto".
+    const clean = path.replace(/^\.\//, '');
     for (const dir of this.includePaths) {
       const prefix = dir === '' || dir === '.' ? '' : `${dir.replace(/\/+$/, '')}/`;
-      const clean = path.replace(/^\.\//, '');
-      if (prefix && clean.startsWith(prefix)) {
-        const name = clean.slice(prefix.length);
-        const text = this.readFile(joinPath(dir, name));
-        if (text !== undefined) {
-          this.loadFile(name, text);
-          return;
-        }
-      } else if (!prefix) {
-        const text = this.readFile(clean);
-        if (text !== undefined) {
-          this.loadFile(clean, text);
-          return;
-        }
+      const name = prefix && clean.startsWith(prefix) ? clean.slice(prefix.length) : clean;
+      const text = this.readFile(prefix ? joinPath(dir, name) : name);
+      if (text !== undefined) {
+        this.loadFile(name, text);
+        return;
       }
     }
     const text = this.readFile(path);
@@ -117,7 +110,7 @@ export class ProtoSchema {
         throw new ProtoSyntaxError(
           'EPROTOIMPORT',
           imp.location,
-          `import cycle: ${imp.path} imports ${name} back`,
+          `import cycle: ${[...this.loading, imp.path].join(' -> ')}`,
         );
       }
       const found = this.findImport(imp.path);
