@@ -97,6 +97,8 @@ export class MessageDescriptor {
   readonly options: Options = Object.create(null);
   /** Synthesized `XxxEntry` type of a map field. */
   isMapEntry = false;
+  /** Creates an empty message of this type; built by the codec on first use. */
+  newMessage: (() => Record<string, unknown>) | undefined;
   /** How many proto2 `required` fields there are (the decoder checks them only when this is non-zero). */
   requiredCount = 0;
   // Lookup by field number: a dense array for the usual small numbers, a Map for the rest.

@@ -96,14 +96,40 @@ export function defaultValue(f: FieldDescriptor): unknown {
  * defaults, everything with explicit presence absent. `init` fields are copied over.
  */
 export function createMessage(desc: MessageDescriptor, init?: Record<string, unknown>): ProtoMessage {
-  const msg: ProtoMessage = Object.create(null);
-  for (const f of desc.fields) {
-    if (f.mapEntry) msg[f.localName] = new Map();
-    else if (f.repeated) msg[f.localName] = [];
-    else if (!f.explicitPresence) msg[f.localName] = defaultValue(f);
-  }
+  const msg = (desc.newMessage ??= messageFactory(desc))() as ProtoMessage;
   if (init) for (const k of Object.keys(init)) msg[k] = init[k];
   return msg;
+}
+
+// The prototype of every message: empty, frozen, and itself without a prototype, so no key (not even
+// `__proto__`) reaches Object.prototype. A shared prototype keeps messages in V8's fast object mode,
+// which Object.create(null) objects are not.
+const MESSAGE_PROTOTYPE: object = Object.freeze(Object.create(null));
+
+/**
+ * Builds a constructor that assigns every default in declaration order, so all messages of a type share
+ * one hidden class. The source is generated from field names passed through JSON.stringify (never
+ * spliced raw), and values come from a fixed set of literals.
+ */
+function messageFactory(desc: MessageDescriptor): () => Record<string, unknown> {
+  const body: string[] = [];
+  for (const f of desc.fields) {
+    const key = JSON.stringify(f.localName);
+    if (f.mapEntry) body.push(`this[${key}] = new Map();`);
+    else if (f.repeated) body.push(`this[${key}] = [];`);
+    else if (!f.explicitPresence) {
+      const v = defaultValue(f);
+      const literal =
+        typeof v === 'bigint' ? '0n' : typeof v === 'string' ? "''" : v instanceof Uint8Array ? 'EMPTY' : String(v);
+      body.push(`this[${key}] = ${literal};`);
+    }
+  }
+  const Ctor = new Function('EMPTY', `return function Message() { ${body.join(' ')} };`)(EMPTY) as new () => Record<
+    string,
+    unknown
+  >;
+  Ctor.prototype = MESSAGE_PROTOTYPE;
+  return () => new Ctor();
 }
 
 // --- decoding ------------------------------------------------------------------------------------
