@@ -120,14 +120,19 @@ function messageFactory(desc: MessageDescriptor): () => Record<string, unknown> 
     else if (!f.explicitPresence) {
       const v = defaultValue(f);
       const literal =
-        typeof v === 'bigint' ? '0n' : typeof v === 'string' ? "''" : v instanceof Uint8Array ? 'EMPTY' : String(v);
+        typeof v === 'bigint'
+          ? '0n'
+          : typeof v === 'string'
+            ? "''"
+            : v instanceof Uint8Array
+              ? 'EMPTY'
+              : String(v);
       body.push(`this[${key}] = ${literal};`);
     }
   }
-  const Ctor = new Function('EMPTY', `return function Message() { ${body.join(' ')} };`)(EMPTY) as new () => Record<
-    string,
-    unknown
-  >;
+  const Ctor = new Function('EMPTY', `return function Message() { ${body.join(' ')} };`)(
+    EMPTY,
+  ) as new () => Record<string, unknown>;
   Ctor.prototype = MESSAGE_PROTOTYPE;
   return () => new Ctor();
 }

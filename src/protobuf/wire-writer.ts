@@ -2,6 +2,7 @@ import type { WireType } from './wire-type.js';
 
 const utf8 = new TextEncoder();
 const U32 = 0xffffffffn;
+const SAFE = BigInt(Number.MAX_SAFE_INTEGER);
 
 /** Bytes a varint of the unsigned 32-bit value `n` takes. */
 export function varintSize(n: number): number {
@@ -99,8 +100,11 @@ export class WireWriter {
 
   /** int64 and uint64 share a wire encoding: the 64-bit two's complement value as a varint. */
   int64(v: bigint): void {
-    if (v >= 0n && v <= U32) {
-      this.uint32(Number(v));
+    if (v >= 0n && v <= SAFE) {
+      // Within 2^53 one Number conversion is exact and cheaper than bigint masking and shifting.
+      const n = Number(v);
+      if (n <= 0xffffffff) this.uint32(n);
+      else this.varint64(n >>> 0, Math.floor(n / 4294967296));
       return;
     }
     const u = BigInt.asUintN(64, v);
