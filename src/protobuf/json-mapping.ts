@@ -1,7 +1,20 @@
 import { WirestackError } from '../buf/errors.js';
 import { base64Decode, base64Encode } from './base64.js';
-import { type FieldDescriptor, FieldType, is64Bit, type MessageDescriptor } from './descriptors.js';
-import { createMessage, DEFAULT_MAX_DEPTH, defaultValue, type ProtoMessage } from './message-codec.js';
+import {
+  type FieldDescriptor,
+  FieldType,
+  is64Bit,
+  lowerCamel,
+  type MessageDescriptor,
+} from './descriptors.js';
+import {
+  createMessage,
+  DEFAULT_MAX_DEPTH,
+  decodeMessage,
+  defaultValue,
+  encodeMessage,
+  type ProtoMessage,
+} from './message-codec.js';
 
 export type JsonValue = null | boolean | number | string | JsonValue[] | { [key: string]: JsonValue };
 
@@ -12,12 +25,18 @@ export interface ToJsonOptions {
   enumsAsNumbers?: boolean;
   /** Use the .proto field names instead of lowerCamelCase JSON names. */
   useProtoNames?: boolean;
+  /** Finds the type named in a google.protobuf.Any's type URL (MessageType supplies its schema's). */
+  typeRegistry?: TypeRegistry;
 }
+
+/** Looks a message type up by fully-qualified name, for google.protobuf.Any. */
+export type TypeRegistry = (fullName: string) => MessageDescriptor | undefined;
 
 export interface FromJsonOptions {
   /** Skip keys that name no field instead of failing. */
   ignoreUnknownFields?: boolean;
   maxDepth?: number;
+  typeRegistry?: TypeRegistry;
 }
 
 const fail = (path: string, message: string) => new WirestackError('EPROTOJSON', `${path}: ${message}`);
@@ -44,6 +63,8 @@ function toJson(
   depth: number,
 ): JsonValue {
   if (depth > DEFAULT_MAX_DEPTH) throw fail(desc.fullName, 'nesting too deep (a cycle?)');
+  const special = WKT_TO_JSON[desc.fullName];
+  if (special) return special(desc, msg, options, depth);
   const out: Record<string, JsonValue> = Object.create(null);
   for (const f of desc.fields) {
     const v = msg[f.localName];
@@ -130,6 +151,8 @@ function fromJson(
   path: string,
 ): ProtoMessage {
   if (depth > (options.maxDepth ?? DEFAULT_MAX_DEPTH)) throw fail(path, 'nesting too deep');
+  const special = WKT_FROM_JSON[desc.fullName];
+  if (special) return special(desc, json, options, depth, path);
   if (typeof json !== 'object' || json === null || Array.isArray(json))
     throw fail(path, 'expected a JSON object');
   const msg = createMessage(desc);
@@ -260,4 +283,258 @@ function FieldTypeName(t: FieldType): string {
   return Object.keys(FieldType)
     .find((k) => FieldType[k as keyof typeof FieldType] === t)!
     .toLowerCase();
+}
+
+// --- well-known types with a JSON form of their own ----------------------------------------------
+
+type ToJsonSpecial = (
+  desc: MessageDescriptor,
+  msg: ProtoMessage,
+  options: ToJsonOptions,
+  depth: number,
+) => JsonValue;
+type FromJsonSpecial = (
+  desc: MessageDescriptor,
+  json: unknown,
+  options: FromJsonOptions,
+  depth: number,
+  path: string,
+) => ProtoMessage;
+
+const MAX_TIMESTAMP = 253402300799n; // 9999-12-31T23:59:59Z
+const MIN_TIMESTAMP = -62135596800n; // 0001-01-01T00:00:00Z
+const MAX_DURATION = 315576000000n; // 10,000 years, protobuf's bound
+
+/** Nanoseconds as protobuf prints them: nothing, or 3, 6 or 9 digits. */
+function fraction(nanos: number): string {
+  if (nanos === 0) return '';
+  const digits = String(nanos).padStart(9, '0');
+  return `.${nanos % 1_000_000 === 0 ? digits.slice(0, 3) : nanos % 1000 === 0 ? digits.slice(0, 6) : digits}`;
+}
+
+function nanosOf(frac: string | undefined): number {
+  return frac ? Number(frac.slice(1).padEnd(9, '0')) : 0;
+}
+
+const wrapper = (desc: MessageDescriptor, msg: ProtoMessage, options: ToJsonOptions): JsonValue =>
+  scalarToJson(desc.fields[0], msg.value ?? defaultValue(desc.fields[0]), options);
+
+const WKT_TO_JSON: Record<string, ToJsonSpecial> = Object.assign(Object.create(null), {
+  'google.protobuf.Timestamp': (desc: MessageDescriptor, msg: ProtoMessage) => {
+    const seconds = BigInt((msg.seconds as bigint | number | undefined) ?? 0n);
+    const nanos = Number(msg.nanos ?? 0);
+    if (seconds < MIN_TIMESTAMP || seconds > MAX_TIMESTAMP || nanos < 0 || nanos > 999_999_999) {
+      throw fail(desc.fullName, `timestamp ${seconds}s ${nanos}ns is outside 0001-01-01 to 9999-12-31`);
+    }
+    const iso = new Date(Number(seconds) * 1000).toISOString(); // YYYY-MM-DDTHH:MM:SS.000Z
+    return `${iso.slice(0, 19)}${fraction(nanos)}Z`;
+  },
+  'google.protobuf.Duration': (desc: MessageDescriptor, msg: ProtoMessage) => {
+    const seconds = BigInt((msg.seconds as bigint | number | undefined) ?? 0n);
+    const nanos = Number(msg.nanos ?? 0);
+    const negative = seconds < 0n || nanos < 0;
+    if (
+      seconds > MAX_DURATION ||
+      seconds < -MAX_DURATION ||
+      Math.abs(nanos) > 999_999_999 ||
+      (seconds > 0n && nanos < 0) ||
+      (seconds < 0n && nanos > 0)
+    ) {
+      throw fail(desc.fullName, `duration ${seconds}s ${nanos}ns is out of range or has mixed signs`);
+    }
+    return `${negative ? '-' : ''}${seconds < 0n ? -seconds : seconds}${fraction(Math.abs(nanos))}s`;
+  },
+  'google.protobuf.FieldMask': (_: MessageDescriptor, msg: ProtoMessage) =>
+    ((msg.paths as string[] | undefined) ?? []).map(lowerCamel).join(','),
+  'google.protobuf.Struct': (
+    desc: MessageDescriptor,
+    msg: ProtoMessage,
+    options: ToJsonOptions,
+    depth: number,
+  ) => {
+    const out: Record<string, JsonValue> = Object.create(null);
+    const valueDesc = desc.fields[0].mapEntry!.fields[1].messageType!;
+    for (const [k, v] of (msg.fields as Map<string, ProtoMessage> | undefined) ?? []) {
+      out[k] = toJson(valueDesc, v, options, depth + 1);
+    }
+    return out;
+  },
+  'google.protobuf.ListValue': (
+    desc: MessageDescriptor,
+    msg: ProtoMessage,
+    options: ToJsonOptions,
+    depth: number,
+  ) =>
+    ((msg.values as ProtoMessage[] | undefined) ?? []).map((v) =>
+      toJson(desc.fields[0].messageType!, v, options, depth + 1),
+    ),
+  'google.protobuf.Value': (
+    desc: MessageDescriptor,
+    msg: ProtoMessage,
+    options: ToJsonOptions,
+    depth: number,
+  ) => {
+    if (msg.nullValue !== undefined) return null;
+    if (msg.numberValue !== undefined) {
+      const n = msg.numberValue as number;
+      if (!Number.isFinite(n)) throw fail(desc.fullName, 'a Value cannot hold NaN or Infinity in JSON');
+      return n;
+    }
+    if (msg.stringValue !== undefined) return msg.stringValue as string;
+    if (msg.boolValue !== undefined) return msg.boolValue as boolean;
+    for (const f of desc.fields) {
+      if ((f.localName === 'structValue' || f.localName === 'listValue') && msg[f.localName] !== undefined) {
+        return toJson(f.messageType!, msg[f.localName] as ProtoMessage, options, depth + 1);
+      }
+    }
+    throw fail(desc.fullName, 'a Value with no kind set has no JSON form');
+  },
+  'google.protobuf.Any': (
+    desc: MessageDescriptor,
+    msg: ProtoMessage,
+    options: ToJsonOptions,
+    depth: number,
+  ) => {
+    const url = (msg.typeUrl as string | undefined) ?? '';
+    if (url === '') return Object.create(null);
+    const inner = options.typeRegistry?.(url.slice(url.lastIndexOf('/') + 1));
+    if (!inner) throw fail(desc.fullName, `cannot print Any: type ${url} is not in the schema`);
+    const value = decodeMessage(inner, (msg.value as Uint8Array | undefined) ?? new Uint8Array(0));
+    const json = toJson(inner, value, options, depth + 1);
+    const out: Record<string, JsonValue> = Object.create(null);
+    out['@type'] = url;
+    if (WKT_TO_JSON[inner.fullName]) out.value = json;
+    else Object.assign(out, json);
+    return out;
+  },
+});
+for (const name of ['Double', 'Float', 'Int64', 'UInt64', 'Int32', 'UInt32', 'Bool', 'String', 'Bytes']) {
+  WKT_TO_JSON[`google.protobuf.${name}Value`] = wrapper;
+}
+
+const TIMESTAMP_RE = /^(\d{4})-(\d{2})-(\d{2})[Tt](\d{2}):(\d{2}):(\d{2})(\.\d{1,9})?([Zz]|[+-]\d{2}:\d{2})$/;
+const DURATION_RE = /^(-)?(\d+)(\.\d{1,9})?s$/;
+
+const WKT_FROM_JSON: Record<string, FromJsonSpecial> = Object.assign(Object.create(null), {
+  'google.protobuf.Timestamp': (
+    desc: MessageDescriptor,
+    json: unknown,
+    _o: FromJsonOptions,
+    _d: number,
+    path: string,
+  ) => {
+    const m = typeof json === 'string' ? TIMESTAMP_RE.exec(json) : null;
+    if (!m)
+      throw fail(
+        path,
+        `expected an RFC 3339 timestamp like "1972-01-01T10:00:20.021Z", got ${JSON.stringify(json)}`,
+      );
+    const date = new Date(0);
+    date.setUTCFullYear(Number(m[1]), Number(m[2]) - 1, Number(m[3]));
+    date.setUTCHours(Number(m[4]), Number(m[5]), Number(m[6]), 0);
+    let seconds = BigInt(date.getTime() / 1000);
+    if (m[8] !== 'Z' && m[8] !== 'z') {
+      const sign = m[8][0] === '-' ? -1n : 1n;
+      seconds -= sign * (BigInt(m[8].slice(1, 3)) * 3600n + BigInt(m[8].slice(4, 6)) * 60n);
+    }
+    if (seconds < MIN_TIMESTAMP || seconds > MAX_TIMESTAMP)
+      throw fail(path, `timestamp ${json} is out of range`);
+    return createMessage(desc, { seconds, nanos: nanosOf(m[7]) });
+  },
+  'google.protobuf.Duration': (
+    desc: MessageDescriptor,
+    json: unknown,
+    _o: FromJsonOptions,
+    _d: number,
+    path: string,
+  ) => {
+    const m = typeof json === 'string' ? DURATION_RE.exec(json) : null;
+    if (!m) throw fail(path, `expected a duration like "1.5s", got ${JSON.stringify(json)}`);
+    const sign = m[1] ? -1 : 1;
+    const seconds = BigInt(m[2]);
+    if (seconds > MAX_DURATION) throw fail(path, `duration ${json} is out of range`);
+    return createMessage(desc, { seconds: m[1] ? -seconds : seconds, nanos: sign * nanosOf(m[3]) || 0 });
+  },
+  'google.protobuf.FieldMask': (
+    desc: MessageDescriptor,
+    json: unknown,
+    _o: FromJsonOptions,
+    _d: number,
+    path: string,
+  ) => {
+    if (typeof json !== 'string') throw fail(path, 'expected a comma-separated string of field paths');
+    const paths =
+      json === '' ? [] : json.split(',').map((p) => p.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`));
+    return createMessage(desc, { paths });
+  },
+  'google.protobuf.Struct': (
+    desc: MessageDescriptor,
+    json: unknown,
+    options: FromJsonOptions,
+    depth: number,
+    path: string,
+  ) => {
+    if (typeof json !== 'object' || json === null || Array.isArray(json))
+      throw fail(path, 'expected a JSON object');
+    const valueDesc = desc.fields[0].mapEntry!.fields[1].messageType!;
+    const fields = new Map<string, ProtoMessage>();
+    for (const k of Object.keys(json)) {
+      fields.set(
+        k,
+        fromJson(valueDesc, (json as Record<string, unknown>)[k], options, depth + 1, `${path}.${k}`),
+      );
+    }
+    return createMessage(desc, { fields });
+  },
+  'google.protobuf.ListValue': (
+    desc: MessageDescriptor,
+    json: unknown,
+    options: FromJsonOptions,
+    depth: number,
+    path: string,
+  ) => {
+    if (!Array.isArray(json)) throw fail(path, 'expected a JSON array');
+    const valueDesc = desc.fields[0].messageType!;
+    return createMessage(desc, {
+      values: json.map((v, i) => fromJson(valueDesc, v, options, depth + 1, `${path}[${i}]`)),
+    });
+  },
+  'google.protobuf.Value': (
+    desc: MessageDescriptor,
+    json: unknown,
+    options: FromJsonOptions,
+    depth: number,
+    path: string,
+  ) => {
+    if (depth > (options.maxDepth ?? DEFAULT_MAX_DEPTH)) throw fail(path, 'nesting too deep');
+    if (json === null) return createMessage(desc, { nullValue: 0 });
+    if (typeof json === 'number') return createMessage(desc, { numberValue: json });
+    if (typeof json === 'string') return createMessage(desc, { stringValue: json });
+    if (typeof json === 'boolean') return createMessage(desc, { boolValue: json });
+    const kind = Array.isArray(json) ? 'listValue' : 'structValue';
+    const f = desc.fields.find((x) => x.localName === kind)!;
+    return createMessage(desc, { [kind]: fromJson(f.messageType!, json, options, depth + 1, path) });
+  },
+  'google.protobuf.Any': (
+    desc: MessageDescriptor,
+    json: unknown,
+    options: FromJsonOptions,
+    depth: number,
+    path: string,
+  ) => {
+    if (typeof json !== 'object' || json === null || Array.isArray(json))
+      throw fail(path, 'expected a JSON object');
+    const { '@type': url, ...rest } = json as Record<string, unknown>;
+    if (url === undefined && Object.keys(rest).length === 0) return createMessage(desc);
+    if (typeof url !== 'string') throw fail(path, 'an Any needs a string "@type"');
+    const inner = options.typeRegistry?.(url.slice(url.lastIndexOf('/') + 1));
+    if (!inner) throw fail(path, `cannot read Any: type ${url} is not in the schema`);
+    const body = WKT_FROM_JSON[inner.fullName] ? rest.value : rest;
+    const value = encodeMessage(inner, fromJson(inner, body, options, depth + 1, path));
+    return createMessage(desc, { typeUrl: url, value });
+  },
+});
+for (const name of ['Double', 'Float', 'Int64', 'UInt64', 'Int32', 'UInt32', 'Bool', 'String', 'Bytes']) {
+  WKT_FROM_JSON[`google.protobuf.${name}Value`] = (desc, json, _o, _d, path) =>
+    createMessage(desc, { value: scalarFromJson(desc.fields[0], json, path) });
 }

@@ -53,11 +53,20 @@ export class MessageType {
     return decodeMessage(this.descriptor, bytes, options);
   }
 
+  /** The proto3 JSON form; google.protobuf.Any values are resolved against this type's schema. */
   toJson(msg: ProtoMessage, options?: ToJsonOptions): JsonValue {
-    return messageToJson(this.descriptor, msg, options);
+    return messageToJson(this.descriptor, msg, { typeRegistry: this.registry, ...options });
   }
 
   fromJson(json: unknown, options?: FromJsonOptions): ProtoMessage {
-    return messageFromJson(this.descriptor, json, options);
+    return messageFromJson(this.descriptor, json, { typeRegistry: this.registry, ...options });
   }
+
+  private readonly registry = (fullName: string): MessageDescriptor | undefined => {
+    try {
+      return this.schema.message(fullName).descriptor;
+    } catch {
+      return undefined;
+    }
+  };
 }

@@ -5,7 +5,9 @@ import { base64Decode, base64Encode, loadProtoSchema, type ProtoMessage } from '
 import { FIXTURES, plain, protocEncode } from './protoc-oracle.js';
 import { python } from './python-oracle.js';
 
-const schema = loadProtoSchema([`${FIXTURES}/all_types.proto`], { includePaths: [FIXTURES] });
+const schema = loadProtoSchema([`${FIXTURES}/all_types.proto`, `${FIXTURES}/well_known.proto`], {
+  includePaths: [FIXTURES],
+});
 const AllTypes = schema.message('wstest.AllTypes');
 const T = 'wstest.AllTypes';
 
@@ -140,5 +142,45 @@ test('property: toJson then fromJson is the identity on random messages', () => 
       assert.deepEqual(plain(AllTypes.fromJson(json)), plain(m));
     }),
     { numRuns: 200 },
+  );
+});
+
+const W = 'wstest.wkt.WellKnown';
+const WellKnown = schema.message(W);
+const wktTexts = [
+  'ts { seconds: 1700000000 nanos: 5000000 } dur { seconds: -1 nanos: -500000000 } mask { paths: ["f_int32", "f_nested.child_x"] }',
+  'ts { seconds: -62135596800 } tss: [{ seconds: 253402300799 nanos: 999999999 }, { nanos: 1000 }] dur { nanos: 1 }',
+  `st { fields { key: "a" value { number_value: 1.5 } } fields { key: "b" value { list_value { values: [{ null_value: NULL_VALUE }, { bool_value: true }, { string_value: "s" }] } } } fields { key: "c" value { struct_value { } } } }
+   val { string_value: "v" } list { values: [{ number_value: -2 }] }`,
+  'i64 { value: -9007199254740993 } bin { value: "\\001\\002" } flag { } str { value: "" } empty { }',
+  `any { type_url: "type.googleapis.com/wstest.Nested" value: "\\010\\001\\022\\001x" }
+   anys: [{ type_url: "type.googleapis.com/google.protobuf.Duration" value: "\\010\\003" }]`,
+];
+
+test('well-known types: toJson matches python-protobuf and fromJson reads its output back', () => {
+  const goldens = wktTexts.map((t) => protocEncode('well_known.proto', W, t));
+  const theirs = python(goldens.map((bytes) => ({ op: 'toJson' as const, type: W, bytes })));
+  goldens.forEach((bytes, i) => {
+    const r = theirs[i];
+    assert.ok('ok' in r, JSON.stringify(r));
+    const ours = JSON.parse(JSON.stringify(WellKnown.toJson(WellKnown.decode(bytes))));
+    assert.deepEqual(ours, r.ok, wktTexts[i]);
+    assert.deepEqual(plain(WellKnown.fromJson(r.ok)), plain(WellKnown.decode(bytes)), wktTexts[i]);
+  });
+});
+
+test('well-known types: timestamps with offsets, and out-of-range values are errors', () => {
+  const m = WellKnown.fromJson({ ts: '1970-01-01T01:00:00.5+01:00', dur: '0.000000001s' });
+  assert.deepEqual(plain(m.ts), { seconds: 0n, nanos: 500000000 });
+  assert.deepEqual(plain(m.dur), { seconds: 0n, nanos: 1 });
+  assert.throws(() => WellKnown.fromJson({ ts: '10000-01-01T00:00:00Z' }), { code: 'EPROTOJSON' });
+  assert.throws(() => WellKnown.fromJson({ ts: '2020-01-01 00:00:00' }), { code: 'EPROTOJSON' });
+  assert.throws(() => WellKnown.fromJson({ dur: '1.5' }), { code: 'EPROTOJSON' });
+  assert.throws(() => WellKnown.toJson(WellKnown.create({ ts: { seconds: 253402300800n, nanos: 0 } })), {
+    code: 'EPROTOJSON',
+  });
+  assert.throws(
+    () => WellKnown.fromJson({ any: { '@type': 'type.googleapis.com/no.Such' } }),
+    /not in the schema/,
   );
 });

@@ -20,9 +20,9 @@ for req in json.load(sys.stdin):
     try:
         if req['op'] == 'toJson':
             m = cls.FromString(base64.b64decode(req['b64']))
-            out.append({'ok': json.loads(json_format.MessageToJson(m))})
+            out.append({'ok': json.loads(json_format.MessageToJson(m, descriptor_pool=pool))})
         else:
-            m = json_format.Parse(req['json'], cls())
+            m = json_format.Parse(req['json'], cls(), descriptor_pool=pool)
             out.append({'ok': base64.b64encode(m.SerializeToString(deterministic=True)).decode()})
     except Exception as e:
         out.append({'error': type(e).__name__ + ': ' + str(e)})
@@ -45,6 +45,7 @@ function descriptors(): string {
     '--include_imports',
     `--descriptor_set_out=${out}`,
     `${FIXTURES}/all_types.proto`,
+    `${FIXTURES}/well_known.proto`,
   ]);
   if (r.status !== 0) throw new Error(`protoc failed: ${r.stderr}`);
   descriptorSet = readFileSync(out).toString('base64');
