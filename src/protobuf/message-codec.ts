@@ -243,6 +243,21 @@ function decodeInto(
   return msg;
 }
 
+/**
+ * Numbers of a closed (proto2) enum that the enum does not define, found in a packed run: protobuf
+ * keeps them as unknown varint fields rather than dropping them, so re-encoding preserves them.
+ */
+function keepClosedEnumStrays(msg: ProtoMessage, fieldNo: number, values: number[]): void {
+  const w = new WireWriter(16);
+  const prior = msg[UNKNOWN_FIELDS];
+  if (prior) w.raw(prior);
+  for (const v of values) {
+    w.tag(fieldNo, WireType.VARINT);
+    w.int32(v);
+  }
+  msg[UNKNOWN_FIELDS] = w.finish();
+}
+
 function nested(r: WireReader, depth: number, maxDepth: number): void {
   if (depth + 1 > maxDepth) {
     throw new LimitExceeded('EPROTODEPTH', 'maxDepth', maxDepth, depth + 1, 'message nesting', r.pos);
@@ -273,12 +288,15 @@ function readField(
       const end = r.pos + len;
       const outer = r.limit;
       r.limit = end;
+      let strays: number[] | undefined;
       while (r.pos < end) {
         const v = readScalar(r, t, f);
-        if (t === FieldType.ENUM && f.enumType!.closed && !f.enumType!.byNumber.has(v as number)) continue;
-        list.push(v);
+        if (t === FieldType.ENUM && f.enumType!.closed && !f.enumType!.byNumber.has(v as number)) {
+          (strays ??= []).push(v as number);
+        } else list.push(v);
       }
       r.limit = outer;
+      if (strays) keepClosedEnumStrays(msg, f.number, strays);
       return true;
     }
     if (wt !== expected) return false;

@@ -192,6 +192,19 @@ test('proto2: an unknown closed-enum value goes to unknown fields and is re-emit
   assert.deepEqual(Legacy.encode(msg), withBadEnum);
 });
 
+test('proto2: unknown closed-enum values in a packed run become unknown varint fields', () => {
+  const Legacy = schema.message('wstest2.Legacy');
+  const golden = protocEncode('proto2.proto', 'wstest2.Legacy', 'id: 1');
+  const packed = Uint8Array.from([...golden, 0x4a, 0x03, 0x01, 0x09, 0x02]); // field 9: [LOW, 9, HIGH]
+  const msg = Legacy.decode(packed);
+  assert.deepEqual(msg.levels, [1, 2]);
+  assert.deepEqual(msg[UNKNOWN_FIELDS], Uint8Array.of(0x48, 0x09));
+  // protoc agrees: the known values stay in the field, 9 is printed as unknown field 9.
+  const text = protocDecode('proto2.proto', 'wstest2.Legacy', Legacy.encode(msg));
+  assert.match(text, /levels: LOW\nlevels: HIGH\n9: 9\n/);
+  assert.equal(protocDecode('proto2.proto', 'wstest2.Legacy', packed), text);
+});
+
 test('proto2: a missing required field is a DecodeError on decode and an error on encode', () => {
   const Legacy = schema.message('wstest2.Legacy');
   assert.throws(
