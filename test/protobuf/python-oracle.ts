@@ -18,7 +18,10 @@ out = []
 for req in json.load(sys.stdin):
     cls = factory.GetPrototype(pool.FindMessageTypeByName(req['type']))
     try:
-        if req['op'] == 'toJson':
+        if req['op'] == 'reserialize':
+            m = cls.FromString(base64.b64decode(req['b64']))
+            out.append({'ok': base64.b64encode(m.SerializeToString(deterministic=True)).decode()})
+        elif req['op'] == 'toJson':
             m = cls.FromString(base64.b64decode(req['b64']))
             out.append({'ok': json.loads(json_format.MessageToJson(m, descriptor_pool=pool))})
         else:
@@ -30,7 +33,7 @@ print(json.dumps(out))
 `;
 
 export type PythonRequest =
-  | { op: 'toJson'; type: string; bytes: Uint8Array }
+  | { op: 'toJson' | 'reserialize'; type: string; bytes: Uint8Array }
   | { op: 'fromJson'; type: string; json: string };
 export type PythonResult = { ok: unknown } | { error: string };
 
@@ -46,6 +49,7 @@ function descriptors(): string {
     `--descriptor_set_out=${out}`,
     `${FIXTURES}/all_types.proto`,
     `${FIXTURES}/well_known.proto`,
+    `${FIXTURES}/proto2.proto`,
   ]);
   if (r.status !== 0) throw new Error(`protoc failed: ${r.stderr}`);
   descriptorSet = readFileSync(out).toString('base64');
@@ -57,7 +61,7 @@ function descriptors(): string {
 export function python(requests: PythonRequest[]): PythonResult[] {
   const input = JSON.stringify(
     requests.map((r) =>
-      r.op === 'toJson'
+      r.op !== 'fromJson'
         ? { op: r.op, type: r.type, b64: Buffer.from(r.bytes).toString('base64') }
         : { op: r.op, type: r.type, json: r.json },
     ),
