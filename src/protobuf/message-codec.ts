@@ -515,7 +515,10 @@ function encodeInto(
       }
       continue;
     }
-    if (!f.explicitPresence && isDefault(v)) continue;
+    if (!f.explicitPresence) {
+      // An enum given by name is the default if its number is: resolve it before deciding.
+      if (f.type === FieldType.ENUM ? enumNumber(v, desc, f) === 0 : isDefault(v)) continue;
+    }
     w.tag(f.number, wireTypeOf(f.type));
     writeValue(w, f, v, desc, depth, maxDepth);
   }

@@ -356,8 +356,15 @@ export class ProtoParser {
             this.mapField(msg, t);
             continue;
           }
-          this.peeked = undefined;
-          this.fieldAfterType(msg, t, 'map', undefined, undefined);
+          {
+            // A message type that happens to be called `map` (or `map.Something`).
+            let typeName = 'map';
+            while (this.trySymbol('.'))
+              typeName += `.${this.expectIdent(`a name after '.' in ${typeName}`).text}`;
+            if (this.file.syntax === 'proto2')
+              this.fail(t, "proto2 fields need a label: 'optional', 'required' or 'repeated'");
+            this.fieldAfterType(msg, t, typeName, undefined, undefined);
+          }
           continue;
         default:
           this.field(msg, msg, undefined);
@@ -502,7 +509,9 @@ export class ProtoParser {
     }
     this.expectSymbol(',', 'between the map key and value types');
     const valueType = this.fullIdent('a map value type');
-    if (valueType === 'map') this.fail(start, 'map values cannot be maps: wrap the inner map in a message');
+    if (valueType === 'map' && this.isSymbol('<')) {
+      this.fail(start, 'map values cannot be maps: wrap the inner map in a message');
+    }
     this.expectSymbol('>', 'to close the map type');
     const nameTok = this.expectIdent('a map field name');
     this.expectSymbol('=', `after map field ${nameTok.text}`);

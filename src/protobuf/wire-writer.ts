@@ -44,14 +44,14 @@ export class WireWriter {
   finish(): Uint8Array {
     const out = this.buf.slice(0, this.pos);
     this.pos = 0;
-    this.forks.length = 0;
+    if (this.forks.length !== 0) this.forks.length = 0;
     return out;
   }
 
   /** Drops what was written (after an error mid-message), keeping the buffer. */
   reset(): void {
     this.pos = 0;
-    this.forks.length = 0;
+    if (this.forks.length !== 0) this.forks.length = 0;
   }
 
   tag(field: number, wireType: WireType): void {

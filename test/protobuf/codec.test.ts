@@ -178,6 +178,8 @@ test('encode: enum names, safe-integer numbers for 64-bit fields and plain-objec
     mInt64String: new Map([[-3n, 'x']]),
   });
   assert.deepEqual(a, b);
+  // The zero value given by name is the default, left out like the number 0.
+  assert.equal(AllTypes.encode({ fEnum: 'COLOR_UNSPECIFIED' }).length, 0);
 });
 
 test('bytes fields decode as views into the input (no copy)', () => {

@@ -159,6 +159,16 @@ test('imports: well-known types come from the bundled copy when no include path 
   assert.equal((X.decode(bytes).w as { value: bigint }).value, -1n);
 });
 
+test('a message type called map is still a type when no < follows', () => {
+  const s = ProtoSchema.fromSources({
+    'm.proto':
+      'syntax = "proto3"; message map { int32 x = 1; } message M { map plain = 1; map<string, map> real = 2; }',
+  });
+  const m = s.messageDescriptor('M');
+  assert.equal(m.fieldByName('plain')!.messageType!.fullName, 'map');
+  assert.equal(m.fieldByName('real')!.mapEntry!.fields[1].messageType!.fullName, 'map');
+});
+
 test('options: file, message, field, enum value and rpc options, including aggregates', () => {
   const file = new ProtoParser(
     `syntax = "proto3";
@@ -274,6 +284,12 @@ test('errors: file:line:column and a message that says what to do', () => {
     5,
     17,
     /E is not a message type/,
+  );
+  expectError(
+    `${P3}message A { map<string, map<string, int32>> m = 1; }`,
+    2,
+    13,
+    /map values cannot be maps/,
   );
   expectError(`${P3}message A { int32 1a = 1; }`, 2, 19, /unexpected 'a' after number 1/);
 });
