@@ -7,7 +7,12 @@ for (let i = 0; i < 64; i++) DECODE[ALPHABET.charCodeAt(i)] = i;
 DECODE['-'.charCodeAt(0)] = 62;
 DECODE['_'.charCodeAt(0)] = 63;
 
-/** Standard base64 with padding, as the proto3 JSON mapping writes bytes fields. */
+/**
+ * Standard base64 with padding, as the proto3 JSON mapping writes bytes fields.
+ *
+ * @example
+ * base64Encode(Uint8Array.of(0xfb, 0xff)); // '+/8='
+ */
 export function base64Encode(b: Uint8Array): string {
   let out = '';
   let i = 0;
@@ -23,7 +28,12 @@ export function base64Encode(b: Uint8Array): string {
   return out;
 }
 
-/** Decodes standard or URL-safe base64, padded or not; anything else is an EPROTOJSON error. */
+/**
+ * Decodes standard or URL-safe base64, padded or not; anything else is an EPROTOJSON error.
+ *
+ * @example
+ * base64Decode('-_8'); // Uint8Array [0xfb, 0xff]
+ */
 export function base64Decode(s: string): Uint8Array {
   let end = s.length;
   while (end > 0 && s[end - 1] === '=') end--;

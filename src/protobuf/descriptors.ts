@@ -69,7 +69,13 @@ export type Options = Record<string, OptionValue>;
 
 export type Syntax = 'proto2' | 'proto3';
 
-/** One parsed `.proto` file. */
+/**
+ * One parsed `.proto` file.
+ *
+ * @example
+ * const file = new ProtoParser('syntax = "proto3"; package demo;', 'demo.proto').parse();
+ * file.packageName; // 'demo'
+ */
 export class FileDescriptor {
   syntax: Syntax = 'proto2';
   packageName = '';
@@ -84,7 +90,13 @@ export class FileDescriptor {
   constructor(readonly name: string) {}
 }
 
-/** A message type. Fields are sorted by number, the order protobuf encoders write them in. */
+/**
+ * A message type. Fields are sorted by number, the order protobuf encoders write them in.
+ *
+ * @example
+ * const d = schema.messageDescriptor('demo.Ping');
+ * d.field(1)?.name; // 'id'
+ */
 export class MessageDescriptor {
   readonly fields: FieldDescriptor[] = [];
   readonly oneofs: OneofDescriptor[] = [];
@@ -135,7 +147,13 @@ export class MessageDescriptor {
   }
 }
 
-/** A field of a message (or an extension). `messageType` / `enumType` are set when the schema links. */
+/**
+ * A field of a message (or an extension). `messageType` / `enumType` are set when the schema links.
+ *
+ * @example
+ * const f = schema.messageDescriptor('demo.Ping').fieldByName('seq')!;
+ * [f.localName, f.type === FieldType.INT64, f.explicitPresence]; // ['seq', true, false]
+ */
 export class FieldDescriptor {
   /** The key under which decoded objects hold this field: lowerCamelCase of `name`. */
   localName: string;
@@ -186,6 +204,7 @@ export function lowerCamel(name: string): string {
   return out;
 }
 
+/** A oneof: at most one of `fields` is set. */
 export class OneofDescriptor {
   readonly fields: FieldDescriptor[] = [];
   readonly options: Options = Object.create(null);
@@ -204,6 +223,12 @@ export interface EnumValue {
   readonly options: Options;
 }
 
+/**
+ * An enum type; proto2 enums are closed, proto3 enums open.
+ *
+ * @example
+ * schema.enumDescriptor('demo.Color').byName.get('RED')?.number; // 1
+ */
 export class EnumDescriptor {
   readonly values: EnumValue[] = [];
   readonly byNumber = new Map<number, EnumValue>();
@@ -234,6 +259,12 @@ export interface MethodDescriptor {
   readonly location: SourceLocation;
 }
 
+/**
+ * A service and its rpcs, with input and output types resolved.
+ *
+ * @example
+ * schema.service('demo.Greeter').methods.map((m) => [m.name, m.clientStreaming, m.serverStreaming]);
+ */
 export class ServiceDescriptor {
   readonly methods: MethodDescriptor[] = [];
   readonly options: Options = Object.create(null);

@@ -31,6 +31,10 @@ export class ProtoSyntaxError extends WirestackError {
 /**
  * A value handed to the encoder does not fit its field (wrong JS type, out of range, two members of one
  * oneof set, nesting too deep). `field` is the dotted path of the offending field.
+ *
+ * @example
+ * try { Ping.encode({ seq: 'one' }) }
+ * catch (e) { if (e instanceof ProtoEncodeError) e.field } // 'demo.Ping.seq'
  */
 export class ProtoEncodeError extends WirestackError {
   readonly field: string;

@@ -94,6 +94,9 @@ export function defaultValue(f: FieldDescriptor): unknown {
 /**
  * A new message of type `desc`: repeated fields empty, maps empty, implicit-presence scalars at their
  * defaults, everything with explicit presence absent. `init` fields are copied over.
+ *
+ * @example
+ * createMessage(schema.messageDescriptor('demo.Ping'), { id: 'x' }); // { id: 'x', seq: 0n, tags: [] }
  */
 export function createMessage(desc: MessageDescriptor, init?: Record<string, unknown>): ProtoMessage {
   const msg = (desc.newMessage ??= messageFactory(desc))() as ProtoMessage;

@@ -4,6 +4,7 @@ import fc from 'fast-check';
 import { DecodeError, LimitExceeded } from '../../src/buf/errors.js';
 import { loadProtoSchema, ProtoEncodeError, ProtoSchema, UNKNOWN_FIELDS } from '../../src/protobuf/index.js';
 import { FIXTURES, plain, protocDecode, protocEncode } from './protoc-oracle.js';
+import { python } from './python-oracle.js';
 
 const schema = loadProtoSchema([`${FIXTURES}/all_types.proto`, `${FIXTURES}/service.proto`], {
   includePaths: [FIXTURES],
@@ -41,6 +42,15 @@ test('depth: 100 nested messages decode, 101 is LimitExceeded (python-protobuf d
     (e) => e instanceof LimitExceeded && e.code === 'EPROTODEPTH' && e.limit === 'maxDepth' && e.max === 100,
   );
   assert.doesNotThrow(() => Recursive.decode(nestedBytes(101), { maxDepth: 101 }));
+  const [at100, at101] = python(
+    [100, 101].map((n) => ({
+      op: 'reserialize' as const,
+      type: 'wstest.svc.Recursive',
+      bytes: nestedBytes(n),
+    })),
+  );
+  assert.ok('ok' in at100, JSON.stringify(at100));
+  assert.ok('error' in at101, JSON.stringify(at101));
 });
 
 test('depth: 100k nested START_GROUPs in a message are a DecodeError, not a RangeError', () => {

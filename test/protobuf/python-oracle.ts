@@ -50,6 +50,7 @@ function descriptors(): string {
     `${FIXTURES}/all_types.proto`,
     `${FIXTURES}/well_known.proto`,
     `${FIXTURES}/proto2.proto`,
+    `${FIXTURES}/service.proto`,
   ]);
   if (r.status !== 0) throw new Error(`protoc failed: ${r.stderr}`);
   descriptorSet = readFileSync(out).toString('base64');
