@@ -109,8 +109,9 @@ export class MessageDescriptor {
   readonly options: Options = Object.create(null);
   /** Synthesized `XxxEntry` type of a map field. */
   isMapEntry = false;
-  /** The codec's decoder specialised to this type, built on first use. */
+  /** The codec's decoder and encoder specialised to this type, built on first use. */
   decoder: unknown;
+  encoder: unknown;
   /** Creates an empty message of this type; built by the codec on first use. */
   newMessage: (() => Record<string, unknown>) | undefined;
   /** How many proto2 `required` fields there are (the decoder checks them only when this is non-zero). */

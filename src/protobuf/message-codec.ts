@@ -644,6 +644,8 @@ export function encodeMessage(
   }
 }
 
+type Encoder = (msg: Record<string, unknown>, w: WireWriter, depth: number, maxDepth: number) => void;
+
 function encodeInto(
   desc: MessageDescriptor,
   msg: Record<string, unknown>,
@@ -651,6 +653,11 @@ function encodeInto(
   depth: number,
   maxDepth: number,
 ): void {
+  const encoder = (desc.encoder as Encoder | undefined) ?? (desc.encoder = compileEncoder(desc));
+  encoder(msg, w, depth, maxDepth);
+}
+
+function checkMessageObject(desc: MessageDescriptor, msg: unknown): void {
   if (typeof msg !== 'object' || msg === null || Array.isArray(msg)) {
     throw new ProtoEncodeError(
       'EPROTOTYPE',
@@ -658,70 +665,243 @@ function encodeInto(
       `expected a message object, got ${describe(msg)}`,
     );
   }
+}
+
+function requiredMissing(desc: MessageDescriptor, f: FieldDescriptor): never {
+  throw new ProtoEncodeError('EPROTOREQUIRED', path(desc, f), 'required field is not set');
+}
+
+function oneofConflict(desc: MessageDescriptor, f: FieldDescriptor): never {
+  throw new ProtoEncodeError(
+    'EPROTOONEOF',
+    path(desc, f),
+    `another member of oneof ${f.oneof!.name} is also set`,
+  );
+}
+
+function tooDeep(desc: MessageDescriptor, f: FieldDescriptor, maxDepth: number): never {
+  throw new ProtoEncodeError(
+    'EPROTODEPTH',
+    path(desc, f),
+    `nesting deeper than maxDepth=${maxDepth} (a cycle?)`,
+  );
+}
+
+/** The interpreter: every field through encodeField. Also the fallback when eval is disabled. */
+function encodeGeneric(
+  desc: MessageDescriptor,
+  msg: Record<string, unknown>,
+  w: WireWriter,
+  depth: number,
+  maxDepth: number,
+): void {
+  checkMessageObject(desc, msg);
   let oneofSeen = 0;
   for (const f of desc.fields) {
     const v = msg[f.localName];
     if (v === undefined || v === null) {
-      if (f.required)
-        throw new ProtoEncodeError('EPROTOREQUIRED', path(desc, f), 'required field is not set');
+      if (f.required) requiredMissing(desc, f);
       continue;
     }
     if (f.oneof) {
       const bit = 1 << (f.oneof.index & 31);
-      if (oneofSeen & bit) {
-        throw new ProtoEncodeError(
-          'EPROTOONEOF',
-          path(desc, f),
-          `another member of oneof ${f.oneof.name} is also set`,
-        );
-      }
+      if (oneofSeen & bit) oneofConflict(desc, f);
       oneofSeen |= bit;
     }
-    if (f.mapEntry) {
-      encodeMap(desc, f, v, w, depth, maxDepth);
-      continue;
-    }
-    if (f.repeated) {
-      if (!Array.isArray(v))
-        throw new ProtoEncodeError('EPROTOTYPE', path(desc, f), `expected an array, got ${describe(v)}`);
-      if (v.length === 0) continue;
-      if (f.packed) {
-        w.tag(f.number, WireType.LEN);
-        w.fork();
-        for (const item of v) writeScalar(w, f.type, item, desc, f);
-        w.join();
-      } else {
-        const wt = wireTypeOf(f.type);
-        for (const item of v) {
-          if (item === undefined || item === null) {
-            throw new ProtoEncodeError(
-              'EPROTOTYPE',
-              path(desc, f),
-              'repeated fields cannot hold null or undefined',
-            );
-          }
-          w.tag(f.number, wt);
-          writeValue(w, f, item, desc, depth, maxDepth);
-        }
-      }
-      continue;
-    }
-    if (!f.explicitPresence) {
-      // An enum given by name is the default if its number is: resolve it before deciding.
-      if (f.type === FieldType.ENUM ? enumNumber(v, desc, f) === 0 : isDefault(v)) continue;
-    }
-    w.tag(f.number, wireTypeOf(f.type));
-    writeValue(w, f, v, desc, depth, maxDepth);
+    encodeField(desc, f, v, w, depth, maxDepth);
   }
   const unknown = (msg as ProtoMessage)[UNKNOWN_FIELDS];
   if (unknown !== undefined) w.raw(unknown);
 }
 
+/** Writes one set (non-null) field, validating its value. */
+function encodeField(
+  desc: MessageDescriptor,
+  f: FieldDescriptor,
+  v: unknown,
+  w: WireWriter,
+  depth: number,
+  maxDepth: number,
+): void {
+  if (f.mapEntry) {
+    encodeMap(desc, f, v, w, depth, maxDepth);
+    return;
+  }
+  if (f.repeated) {
+    if (!Array.isArray(v))
+      throw new ProtoEncodeError('EPROTOTYPE', path(desc, f), `expected an array, got ${describe(v)}`);
+    if (v.length === 0) return;
+    if (f.packed) {
+      w.tag(f.number, WireType.LEN);
+      w.fork();
+      for (const item of v) writeScalar(w, f.type, item, desc, f);
+      w.join();
+      return;
+    }
+    const wt = wireTypeOf(f.type);
+    for (const item of v) {
+      if (item === undefined || item === null) {
+        throw new ProtoEncodeError(
+          'EPROTOTYPE',
+          path(desc, f),
+          'repeated fields cannot hold null or undefined',
+        );
+      }
+      w.tag(f.number, wt);
+      writeValue(w, f, item, desc, depth, maxDepth);
+    }
+    return;
+  }
+  if (!f.explicitPresence) {
+    // An enum given by name is the default if its number is: resolve it before deciding.
+    if (f.type === FieldType.ENUM ? enumNumber(v, desc, f) === 0 : isDefault(f.type, v)) return;
+  }
+  w.tag(f.number, wireTypeOf(f.type));
+  writeValue(w, f, v, desc, depth, maxDepth);
+}
+
+/**
+ * For each scalar type: a type check that proves the value is valid (as source text, on `x`), the
+ * writer method, and the default-value test. Values failing the check go to encodeField, which converts
+ * what it can (enum names, safe-integer numbers for 64-bit fields) and reports the rest.
+ */
+function scalarWriteSource(t: FieldType): { check: string; write: string; isDefault: string } | undefined {
+  const int32 = { check: "typeof x === 'number' && (x | 0) === x", isDefault: 'x === 0' };
+  const uint32 = { check: "typeof x === 'number' && x >>> 0 === x", isDefault: 'x === 0' };
+  const signed64 = {
+    check: "typeof x === 'bigint' && x >= INT64_MIN && x <= INT64_MAX",
+    isDefault: 'x === 0n',
+  };
+  const unsigned64 = { check: "typeof x === 'bigint' && x >= 0n && x <= UINT64_MAX", isDefault: 'x === 0n' };
+  const float = { check: "typeof x === 'number'", isDefault: 'x === 0 && 1 / x > 0' };
+  switch (t) {
+    case FieldType.INT32:
+    case FieldType.ENUM:
+      return { ...int32, write: 'int32' };
+    case FieldType.SINT32:
+      return { ...int32, write: 'sint32' };
+    case FieldType.SFIXED32:
+      return { ...int32, write: 'sfixed32' };
+    case FieldType.UINT32:
+      return { ...uint32, write: 'uint32' };
+    case FieldType.FIXED32:
+      return { ...uint32, write: 'fixed32' };
+    case FieldType.INT64:
+      return { ...signed64, write: 'int64' };
+    case FieldType.SINT64:
+      return { ...signed64, write: 'sint64' };
+    case FieldType.SFIXED64:
+      return { ...signed64, write: 'sfixed64' };
+    case FieldType.UINT64:
+      return { ...unsigned64, write: 'uint64' };
+    case FieldType.FIXED64:
+      return { ...unsigned64, write: 'fixed64' };
+    case FieldType.DOUBLE:
+      return { ...float, write: 'double' };
+    case FieldType.FLOAT:
+      return { ...float, write: 'float' };
+    case FieldType.BOOL:
+      return { check: "typeof x === 'boolean'", write: 'bool', isDefault: 'x === false' };
+    case FieldType.STRING:
+      return { check: "typeof x === 'string'", write: 'string', isDefault: "x === ''" };
+    case FieldType.BYTES:
+      return { check: 'x instanceof Uint8Array', write: 'bytes', isDefault: 'x.length === 0' };
+    default:
+      return undefined;
+  }
+}
+
+/**
+ * Builds an encoder specialised to one message type, the mirror of compileDecoder: fields in number
+ * order with their property names, tags and writer calls written out. Maps, groups and values that fail
+ * the inline type check go through encodeField. Where eval is disabled, encodeGeneric does everything.
+ */
+function compileEncoder(desc: MessageDescriptor): Encoder {
+  const F = desc.fields;
+  const T: MessageDescriptor[] = [];
+  const parts: string[] = ['checkMessageObject(desc, msg);', 'let oneofSeen = 0;', 'let x;'];
+  F.forEach((f, i) => {
+    const generic = `encodeField(desc, F[${i}], x, w, depth, maxDepth);`;
+    let body = generic;
+    const scalar = scalarWriteSource(f.type);
+    const tag = ((f.number << 3) | wireTypeOf(f.type)) >>> 0;
+    if (!f.mapEntry && f.type === FieldType.MESSAGE) {
+      T.push(f.messageType!);
+      const sub = `T[${T.length - 1}]`;
+      const one = `w.uint32(${tag}); w.fork(); encodeInto(${sub}, y, w, depth + 1, maxDepth); w.join();`;
+      const guard = `if (depth + 1 > maxDepth) tooDeep(desc, F[${i}], maxDepth);`;
+      body = f.repeated
+        ? `if (Array.isArray(x)) { if (x.length !== 0) { ${guard} for (let i = 0; i < x.length; i++) { const y = x[i]; ` +
+          `if (y === undefined || y === null) { ${generic} } ${one} } } } else { ${generic} }`
+        : `${guard} { const y = x; ${one} }`;
+    } else if (!f.mapEntry && scalar) {
+      const write = `w.${scalar.write}(x)`;
+      if (!f.repeated) {
+        const skip = f.explicitPresence ? '' : `if (${scalar.isDefault}) {} else `;
+        body = `if (${scalar.check}) { ${skip}{ w.uint32(${tag}); ${write}; } } else { ${generic} }`;
+      } else {
+        // Values failing the inline check go to writeScalar, which converts or throws.
+        const slow = `writeScalar(w, ${f.type}, x, desc, F[${i}]);`;
+        const each = (ok: string, otherwise: string) =>
+          `for (let i = 0; i < xs.length; i++) { const x = xs[i]; if (${scalar.check}) { ${ok} } else { ${otherwise} } }`;
+        const loop = f.packed
+          ? `w.uint32(${((f.number << 3) | WireType.LEN) >>> 0}); w.fork(); ${each(`${write};`, slow)} w.join();`
+          : each(`w.uint32(${tag}); ${write};`, `w.uint32(${tag}); ${slow}`);
+        body = `if (Array.isArray(x)) { const xs = x; if (xs.length !== 0) { ${loop} } } else { ${generic} }`;
+      }
+    }
+    const oneof = f.oneof
+      ? `if (oneofSeen & ${1 << (f.oneof.index & 31)}) oneofConflict(desc, F[${i}]); oneofSeen |= ${1 << (f.oneof.index & 31)};`
+      : '';
+    const missing = f.required ? ` else requiredMissing(desc, F[${i}]);` : '';
+    parts.push(`x = msg[${JSON.stringify(f.localName)}];`);
+    parts.push(`if (x !== undefined && x !== null) { ${oneof} ${body} }${missing}`);
+  });
+  parts.push('const unknown = msg[UNKNOWN]; if (unknown !== undefined) w.raw(unknown);');
+  try {
+    return new Function(
+      'desc',
+      'F',
+      'T',
+      'UNKNOWN',
+      'INT64_MIN',
+      'INT64_MAX',
+      'UINT64_MAX',
+      'checkMessageObject',
+      'encodeField',
+      'encodeInto',
+      'writeScalar',
+      'requiredMissing',
+      'oneofConflict',
+      'tooDeep',
+      `return function encode(msg, w, depth, maxDepth) {\n  ${parts.join('\n  ')}\n};`,
+    )(
+      desc,
+      F,
+      T,
+      UNKNOWN_FIELDS,
+      INT64_MIN,
+      INT64_MAX,
+      UINT64_MAX,
+      checkMessageObject,
+      encodeField,
+      encodeInto,
+      writeScalar,
+      requiredMissing,
+      oneofConflict,
+      tooDeep,
+    ) as Encoder;
+  } catch (e) {
+    if (!(e instanceof EvalError)) throw e;
+    return (msg, w, depth, maxDepth) => encodeGeneric(desc, msg, w, depth, maxDepth);
+  }
+}
+
 /** proto3 leaves implicit-presence fields out when they hold the default; -0.0 is not the default. */
-function isDefault(v: unknown): boolean {
+function isDefault(t: FieldType, v: unknown): boolean {
   switch (typeof v) {
     case 'number':
-      return v === 0 && 1 / v > 0;
+      return v === 0 && (1 / v > 0 || (t !== FieldType.DOUBLE && t !== FieldType.FLOAT));
     case 'bigint':
       return v === 0n;
     case 'string':
