@@ -4,7 +4,6 @@ import {
   FieldType,
   FileDescriptor,
   MessageDescriptor,
-  type MessageDescriptor as MessageDescriptorT,
   type MethodDescriptor,
   OneofDescriptor,
   type Options,
@@ -363,7 +362,7 @@ export class ProtoParser {
               typeName += `.${this.expectIdent(`a name after '.' in ${typeName}`).text}`;
             if (this.file.syntax === 'proto2')
               this.fail(t, "proto2 fields need a label: 'optional', 'required' or 'repeated'");
-            this.fieldAfterType(msg, t, typeName, undefined, undefined);
+            this.fieldAfterType(msg, typeName, undefined, undefined);
           }
           continue;
         default:
@@ -387,14 +386,12 @@ export class ProtoParser {
       this.fail(start, "proto2 fields need a label: 'optional', 'required' or 'repeated'");
     }
     if (this.isKeyword('group')) return this.group(msg, into, oneof, label, start);
-    const typeTok = this.peek();
     const typeName = this.fullIdent('a field type');
-    return this.fieldAfterType(msg, typeTok, typeName, label, oneof, into);
+    return this.fieldAfterType(msg, typeName, label, oneof, into);
   }
 
   private fieldAfterType(
     msg: MessageDescriptor,
-    typeTok: Token,
     typeName: string,
     label: string | undefined,
     oneof: OneofDescriptor | undefined,
@@ -421,7 +418,6 @@ export class ProtoParser {
       this.fail(nameTok, `proto3 fields cannot have a default value (field ${f.name})`);
     }
     if (typeof f.options.json_name === 'string') f.jsonName = f.options.json_name;
-    void typeTok;
     if (into === msg) msg.fields.push(f);
     else into.extensions.push(f);
     return f;
@@ -622,12 +618,7 @@ export class ProtoParser {
   private extend(scope: Scope): void {
     const t = this.peek();
     const extendee = this.fullIdent('the extended message');
-    const holder = new MessageDescriptor(
-      extendee,
-      scope.fullName,
-      this.file,
-      this.loc(t),
-    ) as MessageDescriptorT;
+    const holder = new MessageDescriptor(extendee, scope.fullName, this.file, this.loc(t));
     this.expectSymbol('{', `to open extend ${extendee}`);
     for (;;) {
       const f = this.peek();
@@ -747,12 +738,8 @@ export class ProtoParser {
       let streaming = false;
       // `stream` is only a keyword when a type name follows it.
       if (this.isKeyword('stream')) {
-        const s = this.next();
-        if (this.isSymbol(')')) {
-          this.expectSymbol(')', '');
-          return { streaming: false, type: 'stream' };
-        }
-        void s;
+        this.next();
+        if (this.trySymbol(')')) return { streaming: false, type: 'stream' };
         streaming = true;
       }
       const type = this.fullIdent(`the ${what} type of rpc ${nameTok.text}`);

@@ -269,6 +269,11 @@ export class ProtoSchema {
     return s;
   }
 
+  /** Every service of every loaded file. */
+  services(): IterableIterator<ServiceDescriptor> {
+    return this.servicesByName.values();
+  }
+
   /** Every message and enum, by fully-qualified name. */
   allTypes(): IterableIterator<MessageDescriptor | EnumDescriptor> {
     return this.types.values();
