@@ -35,7 +35,7 @@ export {
 } from './message-codec.js';
 export { MessageType } from './message-type.js';
 export { loadProtoSchema } from './proto-loader.js';
-export { ProtoParser } from './proto-parser.js';
+export { DEFAULT_MAX_NESTING, ProtoParser, type ProtoParserOptions } from './proto-parser.js';
 export { type ProtoFileReader, ProtoSchema, type ProtoSchemaOptions } from './proto-schema.js';
 export { ProtoTokenizer, type Token } from './proto-tokenizer.js';
 export { WELL_KNOWN_TYPES } from './well-known-types.js';

@@ -19,6 +19,16 @@ const MAP_KEY_TYPES = new Set(['int32', 'int64', 'uint32', 'uint64', 'sint32', '
 for (const t of ['fixed32', 'fixed64', 'sfixed32', 'sfixed64', 'bool', 'string']) MAP_KEY_TYPES.add(t);
 const INT32_MAX = 0x7fffffff;
 
+export interface ProtoParserOptions {
+  /**
+   * Messages (and groups) declared inside each other deeper than this are an error: the parser recurses
+   * per level, and a hostile file must not overflow the stack. Default 100.
+   */
+  maxNesting?: number;
+}
+
+export const DEFAULT_MAX_NESTING = 100;
+
 /** A parent scope that fields, messages and enums are declared into. */
 interface Scope {
   readonly fullName: string;
@@ -40,10 +50,13 @@ export class ProtoParser {
   private readonly tok: ProtoTokenizer;
   private peeked: Token | undefined;
   private file: FileDescriptor;
+  private readonly maxNesting: number;
+  private nesting = 0;
 
-  constructor(source: string, fileName: string) {
+  constructor(source: string, fileName: string, options?: ProtoParserOptions) {
     this.tok = new ProtoTokenizer(source, fileName);
     this.file = new FileDescriptor(fileName);
+    this.maxNesting = options?.maxNesting ?? DEFAULT_MAX_NESTING;
   }
 
   // --- token helpers -------------------------------------------------------------------------------
@@ -312,6 +325,14 @@ export class ProtoParser {
   }
 
   private messageBody(msg: MessageDescriptor): void {
+    if (++this.nesting > this.maxNesting) {
+      this.fail(msg.location, `${msg.name} is nested deeper than maxNesting=${this.maxNesting}`);
+    }
+    this.messageBodyFields(msg);
+    this.nesting--;
+  }
+
+  private messageBodyFields(msg: MessageDescriptor): void {
     for (;;) {
       const t = this.peek();
       if (this.trySymbol('}')) return;

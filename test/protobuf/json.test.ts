@@ -184,3 +184,20 @@ test('well-known types: timestamps with offsets, and out-of-range values are err
     /not in the schema/,
   );
 });
+
+test('JSON nesting: 100 levels read, 101 is an error; a cyclic message is an error, not a stack overflow', () => {
+  const Nested = schema.message('wstest.Nested');
+  const deep = (n: number) => {
+    let j: Record<string, unknown> = {};
+    for (let i = 0; i < n; i++) j = { child: j };
+    return j;
+  };
+  assert.doesNotThrow(() => Nested.fromJson(deep(100)));
+  assert.throws(
+    () => Nested.fromJson(deep(101)),
+    (e: Error & { code?: string }) => e.code === 'EPROTOJSON' && /too deep/.test(e.message),
+  );
+  const cyclic = Nested.create({ a: 1 });
+  cyclic.child = cyclic;
+  assert.throws(() => Nested.toJson(cyclic), { code: 'EPROTOJSON' });
+});

@@ -4,6 +4,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
+import fc from 'fast-check';
 import {
   FieldType,
   loadProtoSchema,
@@ -326,4 +327,82 @@ test('parser never throws anything but ProtoSyntaxError on mangled fixtures', ()
       assert.ok(e instanceof ProtoSyntaxError, `at ${n}: ${e}`);
     }
   }
+});
+
+test('10k nested message declarations are a ProtoSyntaxError, not a stack overflow', () => {
+  const deep = `${'message M {'.repeat(10_000)}${'}'.repeat(10_000)}`;
+  assert.throws(
+    () => new ProtoParser(deep, 'deep.proto').parse(),
+    (e) => e instanceof ProtoSyntaxError && /nested deeper than maxNesting=100/.test(e.message),
+  );
+  const ok = `${'message M {'.repeat(100)}${'}'.repeat(100)}`;
+  assert.doesNotThrow(() => new ProtoParser(ok, 'ok.proto').parse());
+  assert.throws(() => new ProtoParser(ok, 'ok.proto', { maxNesting: 99 }).parse(), ProtoSyntaxError);
+});
+
+test('property: token soup never makes the parser or linker throw anything but ProtoSyntaxError', () => {
+  const token = fc.constantFrom(
+    'syntax',
+    '=',
+    '"proto3"',
+    ';',
+    'message',
+    'M',
+    '{',
+    '}',
+    'int32',
+    'x',
+    '1',
+    'repeated',
+    'map',
+    '<',
+    '>',
+    ',',
+    'oneof',
+    'enum',
+    'E',
+    'option',
+    '(',
+    ')',
+    '[',
+    ']',
+    '.',
+    'service',
+    'rpc',
+    'returns',
+    'stream',
+    'reserved',
+    'to',
+    'max',
+    'extend',
+    'import',
+    '"a.proto"',
+    '-',
+    '0x1f',
+    '1.5e3',
+    "'s'",
+    '/*',
+    '*/',
+    '//',
+    '\n',
+    'group',
+    'optional',
+    'required',
+    'package',
+    'extensions',
+    '"\\x"',
+  );
+  fc.assert(
+    fc.property(fc.array(token, { maxLength: 40 }), (tokens) => {
+      try {
+        ProtoSchema.fromSources({
+          'soup.proto': tokens.join(' '),
+          'a.proto': 'syntax = "proto3"; message M {}',
+        });
+      } catch (e) {
+        assert.ok(e instanceof ProtoSyntaxError, String(e));
+      }
+    }),
+    { numRuns: 2000 },
+  );
 });
