@@ -22,17 +22,15 @@ export {
   messageToJson,
   type ToJsonOptions,
 } from './json-mapping.js';
+export { type DecodeOptions, decodeMessage } from './message-decoder.js';
+export { type EncodeOptions, encodeMessage } from './message-encoder.js';
 export {
   createMessage,
   DEFAULT_MAX_DEPTH,
   DEFAULT_MAX_MESSAGE_BYTES,
-  type DecodeOptions,
-  decodeMessage,
-  type EncodeOptions,
-  encodeMessage,
   type ProtoMessage,
   UNKNOWN_FIELDS,
-} from './message-codec.js';
+} from './message-shape.js';
 export { MessageType } from './message-type.js';
 export { loadProtoSchema } from './proto-loader.js';
 export { DEFAULT_MAX_NESTING, ProtoParser, type ProtoParserOptions } from './proto-parser.js';

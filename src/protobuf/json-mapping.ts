@@ -7,14 +7,9 @@ import {
   lowerCamel,
   type MessageDescriptor,
 } from './descriptors.js';
-import {
-  createMessage,
-  DEFAULT_MAX_DEPTH,
-  decodeMessage,
-  defaultValue,
-  encodeMessage,
-  type ProtoMessage,
-} from './message-codec.js';
+import { decodeMessage } from './message-decoder.js';
+import { encodeMessage } from './message-encoder.js';
+import { createMessage, DEFAULT_MAX_DEPTH, defaultValue, type ProtoMessage } from './message-shape.js';
 
 export type JsonValue = null | boolean | number | string | JsonValue[] | { [key: string]: JsonValue };
 

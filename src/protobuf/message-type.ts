@@ -6,14 +6,9 @@ import {
   messageToJson,
   type ToJsonOptions,
 } from './json-mapping.js';
-import {
-  createMessage,
-  type DecodeOptions,
-  decodeMessage,
-  type EncodeOptions,
-  encodeMessage,
-  type ProtoMessage,
-} from './message-codec.js';
+import { type DecodeOptions, decodeMessage } from './message-decoder.js';
+import { type EncodeOptions, encodeMessage } from './message-encoder.js';
+import { createMessage, type ProtoMessage } from './message-shape.js';
 
 /** What a MessageType needs from its schema (kept minimal so MessageType does not import ProtoSchema). */
 export interface SchemaLookup {
