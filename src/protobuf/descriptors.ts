@@ -175,6 +175,11 @@ export class FieldDescriptor {
   enumType: EnumDescriptor | undefined;
   /** For map fields, the synthesized entry type (fields `key` = 1 and `value` = 2). */
   mapEntry: MessageDescriptor | undefined;
+  /**
+   * proto2 `[default = ...]` converted to the field's JS type (bigint, Uint8Array, enum number...), set
+   * when the schema links. An unset field still reads as absent; this is what it means.
+   */
+  declaredDefault: unknown;
   /** Whether string values must be valid UTF-8 (proto3). */
   validateUtf8 = false;
   readonly options: Options = Object.create(null);

@@ -17,15 +17,17 @@ export interface SchemaLookup {
 }
 
 /**
- * One message type of a schema, with the reflection-driven codec bound to it.
+ * One message type of a schema, with the reflection-driven codec bound to it. `T` is the shape of its
+ * messages: ProtoMessage by default, or a TypeScript type written (or generated) for the schema.
  *
  * @example
  * const Ping = schema.message('demo.Ping');
  * const bytes = Ping.encode({ id: 'x', seq: 1n });
  * Ping.decode(bytes).seq; // 1n
  * Ping.toJson(Ping.decode(bytes)); // { id: 'x', seq: '1' }
+ * const Typed = schema.message<{ id: string; seq: bigint }>('demo.Ping'); // decode() returns that type
  */
-export class MessageType {
+export class MessageType<T extends object = ProtoMessage> {
   constructor(
     readonly descriptor: MessageDescriptor,
     readonly schema: SchemaLookup,
@@ -36,25 +38,25 @@ export class MessageType {
   }
 
   /** A new message with defaults set (see createMessage), optionally with some fields filled in. */
-  create(init?: Record<string, unknown>): ProtoMessage {
-    return createMessage(this.descriptor, init);
+  create(init?: Partial<T>): T {
+    return createMessage(this.descriptor, init as Record<string, unknown> | undefined) as T;
   }
 
-  encode(msg: Record<string, unknown>, options?: EncodeOptions): Uint8Array {
-    return encodeMessage(this.descriptor, msg, options);
+  encode(msg: T, options?: EncodeOptions): Uint8Array {
+    return encodeMessage(this.descriptor, msg as Record<string, unknown>, options);
   }
 
-  decode(bytes: Uint8Array, options?: DecodeOptions): ProtoMessage {
-    return decodeMessage(this.descriptor, bytes, options);
+  decode(bytes: Uint8Array, options?: DecodeOptions): T {
+    return decodeMessage(this.descriptor, bytes, options) as T;
   }
 
   /** The proto3 JSON form; google.protobuf.Any values are resolved against this type's schema. */
-  toJson(msg: ProtoMessage, options?: ToJsonOptions): JsonValue {
-    return messageToJson(this.descriptor, msg, { typeRegistry: this.registry, ...options });
+  toJson(msg: T, options?: ToJsonOptions): JsonValue {
+    return messageToJson(this.descriptor, msg as ProtoMessage, { typeRegistry: this.registry, ...options });
   }
 
-  fromJson(json: unknown, options?: FromJsonOptions): ProtoMessage {
-    return messageFromJson(this.descriptor, json, { typeRegistry: this.registry, ...options });
+  fromJson(json: unknown, options?: FromJsonOptions): T {
+    return messageFromJson(this.descriptor, json, { typeRegistry: this.registry, ...options }) as T;
   }
 
   private readonly registry = (fullName: string): MessageDescriptor | undefined => {

@@ -4,11 +4,13 @@ import {
   type FieldDescriptor,
   FieldType,
   type FileDescriptor,
+  is64Bit,
   isPackable,
   MessageDescriptor,
   type ServiceDescriptor,
 } from './descriptors.js';
 import { ProtoSyntaxError } from './errors.js';
+import type { ProtoMessage } from './message-shape.js';
 import { MessageType } from './message-type.js';
 import { ProtoParser } from './proto-parser.js';
 import { WELL_KNOWN_TYPES } from './well-known-types.js';
@@ -223,22 +225,70 @@ export class ProtoSchema {
     }
     // The entry type is a nested message of its own, linked like any other.
     if (f.mapEntry) f.messageType = f.mapEntry;
+    if ('default' in f.options) f.declaredDefault = this.convertDefault(f);
     if (f.repeated && !f.mapEntry && isPackable(f.type)) {
       const packed = f.options.packed;
       f.packed = proto3 ? packed !== false : packed === true;
     }
   }
 
+  /** `[default = ...]` as a value of the field's type, or a ProtoSyntaxError saying why it is not one. */
+  private convertDefault(f: FieldDescriptor): unknown {
+    const v = f.options.default;
+    const bad = (why: string): never => {
+      throw new ProtoSyntaxError('EPROTODEFAULT', f.location, `default value of ${f.name} ${why}`);
+    };
+    if (f.repeated) bad('is not allowed on a repeated field');
+    switch (f.type) {
+      case FieldType.STRING:
+        return typeof v === 'string' ? v : bad('must be a string');
+      case FieldType.BYTES: {
+        if (typeof v !== 'string') return bad('must be a string');
+        // The tokenizer turned escapes into char codes 0-255; anything wider is UTF-8 text.
+        return [...v].every((c) => c.charCodeAt(0) < 256)
+          ? Uint8Array.from(v, (c) => c.charCodeAt(0))
+          : new TextEncoder().encode(v);
+      }
+      case FieldType.BOOL:
+        return typeof v === 'boolean' ? v : bad('must be true or false');
+      case FieldType.FLOAT:
+      case FieldType.DOUBLE:
+        return typeof v === 'number' ? v : typeof v === 'bigint' ? Number(v) : bad('must be a number');
+      case FieldType.ENUM: {
+        const name = typeof v === 'object' && 'identifier' in v ? v.identifier : undefined;
+        const value = name === undefined ? undefined : f.enumType!.byName.get(name);
+        return value ? value.number : bad(`must name a value of ${f.enumType!.fullName}`);
+      }
+      case FieldType.MESSAGE:
+      case FieldType.GROUP:
+        return bad('is not allowed on a message field');
+      default: {
+        if (typeof v !== 'number' && typeof v !== 'bigint') return bad('must be an integer');
+        if (typeof v === 'number' && !Number.isInteger(v)) return bad('must be an integer');
+        const big = BigInt(v);
+        const [min, max] = is64Bit(f.type)
+          ? f.type === FieldType.UINT64 || f.type === FieldType.FIXED64
+            ? [0n, (1n << 64n) - 1n]
+            : [-(1n << 63n), (1n << 63n) - 1n]
+          : f.type === FieldType.UINT32 || f.type === FieldType.FIXED32
+            ? [0n, 0xffffffffn]
+            : [-0x80000000n, 0x7fffffffn];
+        if (big < min || big > max) bad(`${big} is out of range`);
+        return is64Bit(f.type) ? big : Number(big);
+      }
+    }
+  }
+
   // --- lookup --------------------------------------------------------------------------------------
 
   /** The message type with this fully-qualified name (`pkg.Outer.Inner`), ready to encode/decode. */
-  message(fullName: string): MessageType {
+  message<T extends object = ProtoMessage>(fullName: string): MessageType<T> {
     let t = this.messageTypes.get(fullName);
     if (!t) {
       t = new MessageType(this.messageDescriptor(fullName), this);
       this.messageTypes.set(fullName, t);
     }
-    return t;
+    return t as unknown as MessageType<T>;
   }
 
   messageDescriptor(fullName: string): MessageDescriptor {

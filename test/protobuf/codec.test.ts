@@ -316,3 +316,15 @@ test('property: mutated valid messages decode to a message or a DecodeError, not
     { numRuns: 300 },
   );
 });
+
+test('typed message types: schema.message<T>() gives create/encode/decode that type', () => {
+  interface NestedShape {
+    a: number;
+    b: string;
+    child?: NestedShape;
+  }
+  const Typed = schema.message<NestedShape>('wstest.Nested');
+  const m: NestedShape = Typed.decode(Typed.encode(Typed.create({ a: 1, child: Typed.create({ b: 'x' }) })));
+  assert.equal(m.a + 1, 2);
+  assert.equal(m.child?.b, 'x');
+});

@@ -119,6 +119,10 @@ test('proto3: repeated scalars are packed unless [packed = false]; proto2 only w
   assert.equal(legacy.fieldByName('packed_values')!.packed, true);
   assert.equal(legacy.fieldByName('item')!.type, FieldType.GROUP);
   assert.equal(legacy.fieldByName('name')!.options.default, 'anon');
+  const defaults = ['name', 'big', 'ratio', 'raw', 'preferred', 'small'].map(
+    (n) => legacy.fieldByName(n)!.declaredDefault,
+  );
+  assert.deepEqual(defaults, ['anon', -(2n ** 63n), -Infinity, Uint8Array.of(1, 0x78, 0xff), 2, 16]);
 });
 
 test('presence: proto3 optional, messages and oneof members are explicit; proto3 scalars implicit', () => {
@@ -291,6 +295,18 @@ test('errors: file:line:column and a message that says what to do', () => {
     2,
     13,
     /map values cannot be maps/,
+  );
+  expectError(
+    'syntax = "proto2";\nmessage A { optional int32 a = 1 [default = 2147483648]; }',
+    2,
+    28,
+    /default value of a 2147483648 is out of range/,
+  );
+  expectError(
+    'syntax = "proto2";\nenum E { X = 1; }\nmessage A { optional E e = 1 [default = Y]; }',
+    3,
+    24,
+    /must name a value of E/,
   );
   expectError(`${P3}message A { int32 1a = 1; }`, 2, 19, /unexpected 'a' after number 1/);
 });
