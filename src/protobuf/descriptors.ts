@@ -168,7 +168,10 @@ export class FieldDescriptor {
   explicitPresence = false;
   /** Repeated scalars written as one length-delimited run (proto3 default). */
   packed = false;
-  /** proto2 `optional` / proto3 `optional` keyword was written (for proto3, a synthetic oneof). */
+  /**
+   * The proto3 `optional` keyword was written. protoc models it as a one-field "synthetic" oneof; here
+   * it is just explicit presence, and `oneof` stays undefined.
+   */
   proto3Optional = false;
   oneof: OneofDescriptor | undefined;
   messageType: MessageDescriptor | undefined;
@@ -216,8 +219,6 @@ export function lowerCamel(name: string): string {
 export class OneofDescriptor {
   readonly fields: FieldDescriptor[] = [];
   readonly options: Options = Object.create(null);
-  /** The oneof protoc synthesizes for a proto3 `optional` field. */
-  synthetic = false;
 
   constructor(
     readonly name: string,

@@ -43,7 +43,8 @@ export function decodeMessage(
     throw new LimitExceeded('EPROTOSIZE', 'maxMessageBytes', maxBytes, bytes.length, 'message size', 0);
   }
   const maxDepth = options?.maxDepth ?? DEFAULT_MAX_DEPTH;
-  // One reader serves every call; a nested call (from a getter, say) gets its own.
+  // One reader serves every call. Decoding runs no user code, so calls cannot nest today; the flag
+  // keeps that safe should it change.
   const r = readerInUse ? new WireReader(bytes) : sharedReader.reset(bytes);
   readerInUse = r === sharedReader;
   try {
@@ -221,20 +222,24 @@ function scalarReadSource(f: FieldDescriptor): string {
 
 /**
  * Builds a decoder specialised to one message type: a switch on the full tag with the reader call and
- * the property name written out for each plain field, which V8 compiles to monomorphic code (about
- * twice the interpreter's speed). Maps, oneofs, groups and closed enums, and every tag not in the
- * switch, go through the interpreter's readOther. Property names enter the source only through
- * JSON.stringify and tags only as integers. Where eval is disabled
- * (--disallow-code-generation-from-strings) the interpreter does everything.
+ * the property name written out for each plain field and map, which V8 compiles to monomorphic code
+ * (about twice the interpreter's speed). Oneofs, groups, closed enums and every tag not in the switch
+ * go through the interpreter's readOther. Property names enter the source only through JSON.stringify
+ * and tags only as integers. Where eval is disabled (--disallow-code-generation-from-strings) the
+ * interpreter does everything.
  */
 function compileDecoder(desc: MessageDescriptor): Decoder {
   const types: MessageDescriptor[] = [];
   const cases: string[] = [];
-  for (const f of desc.fields) {
+  desc.fields.forEach((f, i) => {
     const t = f.type;
-    if (f.mapEntry || f.oneof || t === FieldType.GROUP || (t === FieldType.ENUM && f.enumType!.closed))
-      continue;
     const key = `msg[${JSON.stringify(f.localName)}]`;
+    if (f.mapEntry) {
+      const tag = ((f.number << 3) | WireType.LEN) >>> 0;
+      cases.push(`case ${tag}: readMapEntry(r, F[${i}], ${key}, depth, maxDepth); continue;`);
+      return;
+    }
+    if (f.oneof || t === FieldType.GROUP || (t === FieldType.ENUM && f.enumType!.closed)) return;
     const tag = ((f.number << 3) | wireTypeOf(t)) >>> 0;
     if (t === FieldType.MESSAGE) {
       types.push(f.messageType!);
@@ -245,12 +250,12 @@ function compileDecoder(desc: MessageDescriptor): Decoder {
         `case ${tag}: { nested(r, depth, maxDepth); const len = r.length(); ` +
           `const v = decodeInto(${sub}, r, r.pos + len, depth + 1, 0, maxDepth, ${into}); ${store}; continue; }`,
       );
-      continue;
+      return;
     }
     const read = scalarReadSource(f);
     if (!f.repeated) {
       cases.push(`case ${tag}: ${key} = ${read}; continue;`);
-      continue;
+      return;
     }
     cases.push(`case ${tag}: ${key}.push(${read}); continue;`);
     if (isPackable(t)) {
@@ -260,7 +265,7 @@ function compileDecoder(desc: MessageDescriptor): Decoder {
           `r.limit = e; const list = ${key}; while (r.pos < e) list.push(${read}); r.limit = outer; continue; }`,
       );
     }
-  }
+  });
   const source = `return function decode(r, end, depth, groupNo, maxDepth, into) {
     const msg = into === undefined ? newMessage() : into;
     const outerLimit = r.limit;
@@ -286,6 +291,8 @@ function compileDecoder(desc: MessageDescriptor): Decoder {
   try {
     return new Function(
       'desc',
+      'F',
+      'readMapEntry',
       'T',
       'newMessage',
       'decodeInto',
@@ -294,7 +301,18 @@ function compileDecoder(desc: MessageDescriptor): Decoder {
       'readOther',
       'finishMessage',
       source,
-    )(desc, types, desc.newMessage, decodeInto, nested, closeGroup, readOther, finishMessage) as Decoder;
+    )(
+      desc,
+      desc.fields,
+      readMapEntry,
+      types,
+      desc.newMessage,
+      decodeInto,
+      nested,
+      closeGroup,
+      readOther,
+      finishMessage,
+    ) as Decoder;
   } catch (e) {
     if (!(e instanceof EvalError)) throw e;
     return (r, end, depth, groupNo, maxDepth, into) =>
