@@ -21,6 +21,11 @@ export interface DecodeOptions {
   maxDepth?: number;
   /** Inputs longer than this are rejected before decoding starts. Default 64 MiB. */
   maxMessageBytes?: number;
+  /**
+   * Copy bytes fields out of the input instead of returning views of it. Views are free but keep the
+   * whole input alive and change if the caller reuses its buffer (a transport's receive buffer, say).
+   */
+  copyBytes?: boolean;
 }
 
 const sharedReader = new WireReader(EMPTY_BYTES);
@@ -28,7 +33,7 @@ let readerInUse = false;
 
 /**
  * Decodes one message. Malformed input throws DecodeError (with the byte offset) or LimitExceeded,
- * never anything else. Bytes fields are views into `bytes`: copy them if the input buffer is reused.
+ * never anything else. Bytes fields are views into `bytes` unless `copyBytes` is set.
  *
  * @example
  * const msg = decodeMessage(schema.messageDescriptor('demo.Ping'), Uint8Array.of(0x0a, 0x01, 0x78)); // { id: 'x' }
@@ -47,6 +52,7 @@ export function decodeMessage(
   // keeps that safe should it change.
   const r = readerInUse ? new WireReader(bytes) : sharedReader.reset(bytes);
   readerInUse = r === sharedReader;
+  r.copyBytes = options?.copyBytes === true;
   try {
     return decodeInto(desc, r, bytes.length, 0, 0, maxDepth, undefined);
   } catch (e) {

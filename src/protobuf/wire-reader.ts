@@ -38,6 +38,8 @@ export class WireReader {
   pos: number;
   /** Reads stop here: the end of the buffer, or of the length-delimited field being read. */
   limit: number;
+  /** Make `bytes()` return copies, for callers that will reuse the input buffer. */
+  copyBytes = false;
   // Result registers of varint64(): two 32-bit halves, so 64-bit varints need no bigint until the end.
   private lo = 0;
   private hi = 0;
@@ -256,12 +258,12 @@ export class WireReader {
     return len;
   }
 
-  /** A view of the next length-delimited field's payload (no copy). */
+  /** The next length-delimited field's payload: a view of the input, or a copy with `copyBytes`. */
   bytes(): Uint8Array {
     const len = this.length();
     const p = this.pos;
     this.pos = p + len;
-    return this.buf.subarray(p, p + len);
+    return this.copyBytes ? this.buf.slice(p, p + len) : this.buf.subarray(p, p + len);
   }
 
   /** Reads a string field; with `validate` (proto3) invalid UTF-8 is a DecodeError, as in protobuf. */

@@ -192,10 +192,14 @@ test('encode: enum names, safe-integer numbers for 64-bit fields and plain-objec
   assert.equal(AllTypes.encode({ fEnum: 'COLOR_UNSPECIFIED' }).length, 0);
 });
 
-test('bytes fields decode as views into the input (no copy)', () => {
+test('bytes fields decode as views into the input, or as copies with copyBytes', () => {
   const data = AllTypes.encode({ fBytes: Uint8Array.of(1, 2, 3) });
   const m = AllTypes.decode(data);
   assert.equal((m.fBytes as Uint8Array).buffer, data.buffer);
+  const copied = AllTypes.decode(data, { copyBytes: true });
+  assert.notEqual((copied.fBytes as Uint8Array).buffer, data.buffer);
+  data.fill(0);
+  assert.deepEqual(copied.fBytes, Uint8Array.of(1, 2, 3));
 });
 
 // --- property tests ------------------------------------------------------------------------------
