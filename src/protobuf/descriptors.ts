@@ -160,6 +160,11 @@ export class MessageDescriptor {
 export class FieldDescriptor {
   /** The key under which decoded objects hold this field: lowerCamelCase of `name`. */
   localName: string;
+  /**
+   * Whether plain objects inherit a member of this name (`constructor`, `toString`...): encoders then
+   * read only own properties, or `{}` would seem to set the field to a function.
+   */
+  readonly inheritedName: boolean;
   jsonName: string;
   repeated = false;
   /** proto2 `required`. */
@@ -198,6 +203,7 @@ export class FieldDescriptor {
   ) {
     this.localName = lowerCamel(name);
     this.jsonName = this.localName;
+    this.inheritedName = this.localName in Object.prototype;
   }
 }
 

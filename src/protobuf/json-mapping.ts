@@ -62,7 +62,7 @@ function toJson(
   if (special) return special(desc, msg, options, depth);
   const out: Record<string, JsonValue> = Object.create(null);
   for (const f of desc.fields) {
-    const v = msg[f.localName];
+    const v = f.inheritedName && !Object.hasOwn(msg, f.localName) ? undefined : msg[f.localName];
     const key = options.useProtoNames ? f.name : f.jsonName;
     if (v === undefined || v === null) {
       if (options.emitDefaults && !f.explicitPresence && !f.repeated)

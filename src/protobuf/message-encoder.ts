@@ -99,7 +99,7 @@ function encodeGeneric(
   checkMessageObject(desc, msg);
   let oneofSeen = 0;
   for (const f of desc.fields) {
-    const v = msg[f.localName];
+    const v = f.inheritedName && !Object.hasOwn(msg, f.localName) ? undefined : msg[f.localName];
     if (v === undefined || v === null) {
       if (f.required) requiredMissing(desc, f);
       continue;
@@ -255,7 +255,8 @@ function compileEncoder(desc: MessageDescriptor): Encoder {
       ? `if (oneofSeen & ${1 << (f.oneof.index & 31)}) oneofConflict(desc, F[${i}]); oneofSeen |= ${1 << (f.oneof.index & 31)};`
       : '';
     const missing = f.required ? ` else requiredMissing(desc, F[${i}]);` : '';
-    parts.push(`x = msg[${JSON.stringify(f.localName)}];`);
+    const k = JSON.stringify(f.localName);
+    parts.push(f.inheritedName ? `x = Object.hasOwn(msg, ${k}) ? msg[${k}] : undefined;` : `x = msg[${k}];`);
     parts.push(`if (x !== undefined && x !== null) { ${oneof} ${body} }${missing}`);
   });
   parts.push('const unknown = msg[UNKNOWN]; if (unknown !== undefined) w.raw(unknown);');

@@ -332,3 +332,18 @@ test('typed message types: schema.message<T>() gives create/encode/decode that t
   assert.equal(m.a + 1, 2);
   assert.equal(m.child?.b, 'x');
 });
+
+test('fields named like Object.prototype members are not read from the prototype of plain objects', () => {
+  const s = ProtoSchema.fromSources({
+    'c.proto':
+      'syntax = "proto3"; message C { string constructor = 1; int32 to_string = 2; C value_of = 3; }',
+  });
+  const C = s.message('C');
+  assert.equal(C.encode({}).length, 0);
+  assert.deepEqual(Object.keys(C.toJson({}) as object), []);
+  const bytes = C.encode({ constructor: 'x', toString: 5, valueOf: {} });
+  const back = C.decode(bytes);
+  assert.equal(back.constructor, 'x');
+  assert.equal(back.toString, 5);
+  assert.deepEqual(C.encode(back), bytes);
+});
