@@ -4,6 +4,7 @@ import { MsgpackDecodeCode, overLimit, truncated } from './msgpack-errors.js';
 import { MsgpackExt } from './msgpack-ext.js';
 import type { MsgpackExtensions } from './msgpack-extensions.js';
 import { MsgpackKeyCache } from './msgpack-key-cache.js';
+import { MsgpackRecord } from './msgpack-record.js';
 import { readTimestamp, TIMESTAMP_EXT_TYPE } from './msgpack-timestamp.js';
 import { readUtf8 } from './utf8.js';
 
@@ -25,8 +26,6 @@ export class MsgpackDecoder {
   private end = 0;
   /** Added to positions in error offsets (the stream decoder decodes slices of a longer stream). */
   private base = 0;
-  private view: DataView | undefined;
-  private viewOf: Uint8Array | undefined;
   private readonly limits: MsgpackLimits;
   private readonly int64AsBigInt: boolean;
   private readonly mapAsMap: boolean;
@@ -70,8 +69,6 @@ export class MsgpackDecoder {
       return value;
     } finally {
       this.bytes = EMPTY;
-      this.viewOf = undefined;
-      this.view = undefined;
     }
   }
 
@@ -107,11 +104,11 @@ export class MsgpackDecoder {
       case 0xca:
         this.need(4, pos);
         this.pos += 4;
-        return this.dataView().getFloat32(pos + 1);
+        return readFloat32(this.bytes, pos + 1);
       case 0xcb:
         this.need(8, pos);
         this.pos += 8;
-        return this.dataView().getFloat64(pos + 1);
+        return readFloat64(this.bytes, pos + 1);
       case 0xcc:
         return this.readUint(1, pos);
       case 0xcd:
@@ -189,15 +186,6 @@ export class MsgpackDecoder {
       if (Number.isSafeInteger(n)) return n;
     }
     return (BigInt(high) << 32n) | BigInt(lo);
-  }
-
-  private dataView(): DataView {
-    if (this.viewOf !== this.bytes) {
-      const b = this.bytes;
-      this.view = new DataView(b.buffer, b.byteOffset, b.byteLength);
-      this.viewOf = b;
-    }
-    return this.view!;
   }
 
   private readStr(len: number, at: number): string {
@@ -290,7 +278,7 @@ export class MsgpackDecoder {
   private readMap(count: number, depth: number, at: number): unknown {
     this.enter(count, depth, at, true);
     if (this.mapAsMap) return this.fillMap(new Map(), 0, count, depth);
-    const obj: Record<string, unknown> = Object.create(null);
+    const obj = new MsgpackRecord();
     for (let i = 0; i < count; i++) {
       const key = this.readKey(depth);
       if (typeof key !== 'string') {
@@ -341,6 +329,25 @@ export class MsgpackDecoder {
     this.pos = start + len;
     return s;
   }
+}
+
+// Floats are read through a scratch buffer: creating a DataView per decode costs more than the copy.
+const f64 = new Float64Array(1);
+const f64Bytes = new Uint8Array(f64.buffer);
+const f32 = new Float32Array(1);
+const f32Bytes = new Uint8Array(f32.buffer);
+const littleEndian = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+
+function readFloat64(b: Uint8Array, p: number): number {
+  if (littleEndian) for (let i = 0; i < 8; i++) f64Bytes[i] = b[p + 7 - i];
+  else for (let i = 0; i < 8; i++) f64Bytes[i] = b[p + i];
+  return f64[0];
+}
+
+function readFloat32(b: Uint8Array, p: number): number {
+  if (littleEndian) for (let i = 0; i < 4; i++) f32Bytes[i] = b[p + 3 - i];
+  else for (let i = 0; i < 4; i++) f32Bytes[i] = b[p + i];
+  return f32[0];
 }
 
 /** The spec's name for the format a first byte introduces, for error messages. */

@@ -25,6 +25,8 @@ export interface MsgpackEncoderOptions {
 }
 
 const TWO_32 = 0x100000000;
+const SLAB_SIZE = 16 * 1024;
+const SLAB_MAX_RESULT = 2048;
 const UINT64_MAX = 0xffffffffffffffffn;
 const INT64_MIN = -0x8000000000000000n;
 
@@ -54,6 +56,8 @@ export class MsgpackEncoder {
   private buf: Uint8Array;
   private view: DataView;
   private pos = 0;
+  private slab = new ArrayBuffer(SLAB_SIZE);
+  private slabUsed = 0;
   private readonly float32: boolean;
   private readonly copyOut: boolean;
   private readonly maxDepth: number;
@@ -72,7 +76,26 @@ export class MsgpackEncoder {
   encode(value: unknown): Uint8Array {
     this.pos = 0;
     this.write(value, 0);
-    return this.copyOut ? this.buf.slice(0, this.pos) : this.buf.subarray(0, this.pos);
+    return this.copyOut ? this.copyOfOutput() : this.buf.subarray(0, this.pos);
+  }
+
+  /**
+   * A copy of the output the caller owns. Small results are carved out of a shared slab, as Node's
+   * Buffer pool does: allocating an ArrayBuffer per result cost more than encoding a small object.
+   * The slab is never written again once handed out; a result's `.buffer` is the whole slab.
+   */
+  private copyOfOutput(): Uint8Array {
+    const n = this.pos;
+    if (n > SLAB_MAX_RESULT) return this.buf.slice(0, n);
+    if (this.slabUsed + n > SLAB_SIZE) {
+      this.slab = new ArrayBuffer(SLAB_SIZE);
+      this.slabUsed = 0;
+    }
+    const out = new Uint8Array(this.slab, this.slabUsed, n);
+    out.set(this.buf.subarray(0, n));
+    // Keep results 8-byte aligned so a caller can lay a Float64Array or DataView over them.
+    this.slabUsed = (this.slabUsed + n + 7) & ~7;
+    return out;
   }
 
   private ensure(n: number): void {

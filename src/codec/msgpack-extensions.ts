@@ -5,7 +5,9 @@ export interface MsgpackExtension<T = unknown> {
   /** Application extension types are 0..127; -128..-1 are reserved by the spec. */
   readonly type: number;
   /** Instances of exactly this class (`value.constructor === cls`) are encoded with `encode`. */
-  readonly cls: abstract new (...args: never) => T;
+  readonly cls: abstract new (
+    ...args: never
+  ) => T;
   /** The payload for `value`. */
   encode(value: T): Uint8Array;
   /** The value for a payload; `data` is a copy the decoder will not touch again. */

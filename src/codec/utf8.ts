@@ -65,6 +65,40 @@ export function readUtf8(bytes: Uint8Array, start: number, end: number): string 
   }
   let s = '';
   let i = start;
+  // ASCII fast path: eight bytes per String.fromCharCode call, one allocation per eight characters.
+  while (i + 8 <= end) {
+    const b0 = bytes[i];
+    const b1 = bytes[i + 1];
+    const b2 = bytes[i + 2];
+    const b3 = bytes[i + 3];
+    const b4 = bytes[i + 4];
+    const b5 = bytes[i + 5];
+    const b6 = bytes[i + 6];
+    const b7 = bytes[i + 7];
+    if ((b0 | b1 | b2 | b3 | b4 | b5 | b6 | b7) >= 0x80) break;
+    s += String.fromCharCode(b0, b1, b2, b3, b4, b5, b6, b7);
+    i += 8;
+  }
+  switch (end - i) {
+    case 0:
+      return s;
+    case 1:
+      if (bytes[i] < 0x80) return s + String.fromCharCode(bytes[i]);
+      break;
+    case 2:
+      if ((bytes[i] | bytes[i + 1]) < 0x80) return s + String.fromCharCode(bytes[i], bytes[i + 1]);
+      break;
+    case 3:
+      if ((bytes[i] | bytes[i + 1] | bytes[i + 2]) < 0x80) {
+        return s + String.fromCharCode(bytes[i], bytes[i + 1], bytes[i + 2]);
+      }
+      break;
+    case 4:
+      if ((bytes[i] | bytes[i + 1] | bytes[i + 2] | bytes[i + 3]) < 0x80) {
+        return s + String.fromCharCode(bytes[i], bytes[i + 1], bytes[i + 2], bytes[i + 3]);
+      }
+      break;
+  }
   while (i < end) {
     const b = bytes[i];
     if (b < 0x80) {
