@@ -1,6 +1,7 @@
 import { MsgpackEncodeCode, MsgpackEncodeError } from './msgpack-errors.js';
 import { MsgpackExt } from './msgpack-ext.js';
 import type { MsgpackExtensions } from './msgpack-extensions.js';
+import { MsgpackRecord } from './msgpack-record.js';
 import { MsgpackTimestamp, TIMESTAMP_EXT_TYPE } from './msgpack-timestamp.js';
 import { writeUtf8 } from './utf8.js';
 
@@ -44,7 +45,8 @@ function strHeaderSize(len: number): number {
  * (positive as uint, negative as int; beyond 2^53 a number is written as float 64 since it is not
  * exact anyway; -0 stays float 64); other number → float 64 (or 32, see options); bigint → smallest
  * int, uint64/int64 beyond 32 bits; string → str (UTF-8); Uint8Array/ArrayBuffer/other views → bin;
- * Array → array; Map → map with any keys; plain or null-prototype object → map with string keys;
+ * Array → array; Map → map with any keys; plain, null-prototype or decoded (MsgpackRecord) object →
+ * map with string keys;
  * Date/MsgpackTimestamp → timestamp ext (-1) in its smallest width; MsgpackExt → ext; registered
  * classes → their ext.
  *
@@ -295,7 +297,7 @@ export class MsgpackEncoder {
       return;
     }
     const proto = Object.getPrototypeOf(value);
-    if (proto === Object.prototype || proto === null) {
+    if (proto === Object.prototype || proto === MsgpackRecord.prototype || proto === null) {
       this.writeRecord(value as Record<string, unknown>, depth);
     } else if (value instanceof Uint8Array) {
       this.writeBin(value);

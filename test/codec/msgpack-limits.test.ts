@@ -142,7 +142,7 @@ test('prototype pollution: __proto__ and constructor keys stay plain own keys', 
   }
   const decoded = dec.decode(encoder.encode(payloads[0])) as Record<string, unknown>;
   assert.ok(Object.hasOwn(decoded, '__proto__'), '__proto__ is an own data property');
-  assert.deepEqual({ ...(decoded.__proto__ as object) }, { polluted: true });
+  assert.deepEqual({ ...Object.getOwnPropertyDescriptor(decoded, '__proto__')?.value }, { polluted: true });
   assert.equal((decoded as { polluted?: unknown }).polluted, undefined);
   assert.ok(Object.isFrozen(MsgpackRecord.prototype));
   assert.equal(Object.getPrototypeOf(MsgpackRecord.prototype), null);
