@@ -8,7 +8,7 @@ const encoder = new TextEncoder();
 const strictDecoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
 /** Below this many UTF-16 units the JS loop beats `encodeInto` (measured on Node 20). */
-export const SHORT_STRING_UNITS = 64;
+export const SHORT_STRING_UNITS = 24;
 /** Below this many bytes the JS loop beats `TextDecoder.decode`. */
 const SHORT_STRING_BYTES = 48;
 
