@@ -11,6 +11,7 @@ export { MsgpackEncoder, type MsgpackEncoderOptions } from './msgpack-encoder.js
 export { MsgpackDecodeCode, MsgpackEncodeCode, MsgpackEncodeError } from './msgpack-errors.js';
 export { MsgpackExt } from './msgpack-ext.js';
 export { type MsgpackExtension, MsgpackExtensions } from './msgpack-extensions.js';
+export { MsgpackRecord } from './msgpack-record.js';
 export {
   MSGPACK_DEFAULT_MAX_BUFFERED_BYTES,
   MsgpackStreamDecoder,
