@@ -9,11 +9,14 @@ import { readTimestamp, TIMESTAMP_EXT_TYPE } from './msgpack-timestamp.js';
 import { readUtf8 } from './utf8.js';
 
 const EMPTY = new Uint8Array(0);
+/** One cache for all decoders: keys are immutable strings, and a cache per decoder (per connection) would cost ~100 KB each. */
+const keyCache = new MsgpackKeyCache();
 const TWO_32 = 0x100000000;
 
 /**
- * Decodes one MessagePack value from bytes. Reads straight from the input view; keeps no state
- * between calls except a cache of short map keys, so one instance can decode any number of inputs.
+ * Decodes one MessagePack value from bytes. Reads straight from the input view and keeps no state
+ * between calls (short map keys go through a module-wide cache), so one instance can decode any
+ * number of inputs, and an extension decoder may call it again for a nested payload.
  * Every malformed input ends in a {@link DecodeError} (limits: `LimitExceeded`) that names the offset.
  *
  * @example
@@ -32,7 +35,6 @@ export class MsgpackDecoder {
   private readonly timestampAsDate: boolean;
   private readonly copyBinary: boolean;
   private readonly extensions: MsgpackExtensions | undefined;
-  private readonly keys = new MsgpackKeyCache();
 
   constructor(options: MsgpackDecoderOptions = {}) {
     this.limits = resolveLimits(options);
@@ -236,15 +238,22 @@ export class MsgpackDecoder {
     const data = this.bytes.slice(start, start + len);
     const extension = this.extensions?.forType(type);
     if (extension === undefined) return new MsgpackExt(type, data);
+    // An extension's decoder may decode a nested payload with this same decoder: keep our place.
+    const { bytes, pos, end, base } = this;
     try {
       return extension.decode(data);
     } catch (cause) {
       throw new DecodeError(
         MsgpackDecodeCode.extension,
         `extension type ${type} decoder failed: ${(cause as Error)?.message}`,
-        at + this.base,
+        at + base,
         { cause },
       );
+    } finally {
+      this.bytes = bytes;
+      this.pos = pos;
+      this.end = end;
+      this.base = base;
     }
   }
 
@@ -323,7 +332,7 @@ export class MsgpackDecoder {
       return this.read(depth + 1);
     }
     if (len > this.limits.maxStrLength || start + len > this.end) return this.read(depth + 1);
-    const s = this.keys.get(this.bytes, start, len);
+    const s = keyCache.get(this.bytes, start, len);
     if (s === undefined)
       throw new DecodeError(MsgpackDecodeCode.utf8, 'str is not valid UTF-8', at + this.base);
     this.pos = start + len;

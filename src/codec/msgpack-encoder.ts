@@ -28,6 +28,9 @@ export interface MsgpackEncoderOptions {
 const TWO_32 = 0x100000000;
 const SLAB_SIZE = 16 * 1024;
 const SLAB_MAX_RESULT = 2048;
+// One slab for all encoders (results never overlap), so an encoder per connection stays small.
+let slab = new ArrayBuffer(SLAB_SIZE);
+let slabUsed = 0;
 const UINT64_MAX = 0xffffffffffffffffn;
 const INT64_MIN = -0x8000000000000000n;
 
@@ -58,14 +61,17 @@ export class MsgpackEncoder {
   private buf: Uint8Array;
   private view: DataView;
   private pos = 0;
-  private slab = new ArrayBuffer(SLAB_SIZE);
-  private slabUsed = 0;
+  /** Set while `encode` runs, so that a re-entrant call (from an extension) gets its own encoder. */
+  private busy = false;
+  private nested: MsgpackEncoder | undefined;
+  private readonly options: MsgpackEncoderOptions;
   private readonly float32: boolean;
   private readonly copyOut: boolean;
   private readonly maxDepth: number;
   private readonly extensions: MsgpackExtensions | undefined;
 
   constructor(options: MsgpackEncoderOptions = {}) {
+    this.options = options;
     this.buf = new Uint8Array(Math.max(16, options.initialBufferSize ?? 2048));
     this.view = new DataView(this.buf.buffer);
     this.float32 = options.float32 === 'exact';
@@ -76,9 +82,18 @@ export class MsgpackEncoder {
 
   /** Encodes `value` and returns its bytes (a copy, or a view with `output: 'view'`). */
   encode(value: unknown): Uint8Array {
-    this.pos = 0;
-    this.write(value, 0);
-    return this.copyOut ? this.copyOfOutput() : this.buf.subarray(0, this.pos);
+    if (this.busy) {
+      this.nested ??= new MsgpackEncoder({ ...this.options, output: 'copy' });
+      return this.nested.encode(value);
+    }
+    this.busy = true;
+    try {
+      this.pos = 0;
+      this.write(value, 0);
+      return this.copyOut ? this.copyOfOutput() : this.buf.subarray(0, this.pos);
+    } finally {
+      this.busy = false;
+    }
   }
 
   /**
@@ -89,14 +104,14 @@ export class MsgpackEncoder {
   private copyOfOutput(): Uint8Array {
     const n = this.pos;
     if (n > SLAB_MAX_RESULT) return this.buf.slice(0, n);
-    if (this.slabUsed + n > SLAB_SIZE) {
-      this.slab = new ArrayBuffer(SLAB_SIZE);
-      this.slabUsed = 0;
+    if (slabUsed + n > SLAB_SIZE) {
+      slab = new ArrayBuffer(SLAB_SIZE);
+      slabUsed = 0;
     }
-    const out = new Uint8Array(this.slab, this.slabUsed, n);
+    const out = new Uint8Array(slab, slabUsed, n);
     out.set(this.buf.subarray(0, n));
     // Keep results 8-byte aligned so a caller can lay a Float64Array or DataView over them.
-    this.slabUsed = (this.slabUsed + n + 7) & ~7;
+    slabUsed = (slabUsed + n + 7) & ~7;
     return out;
   }
 
@@ -378,6 +393,12 @@ export class MsgpackEncoder {
   }
 
   private writeExt(type: number, data: Uint8Array): void {
+    if (!(data instanceof Uint8Array)) {
+      throw new MsgpackEncodeError(
+        MsgpackEncodeCode.unsupported,
+        `extension type ${type} payload is not a Uint8Array`,
+      );
+    }
     if (!Number.isInteger(type) || type < -128 || type > 127) {
       throw new MsgpackEncodeError(MsgpackEncodeCode.range, `extension type ${type} is not in -128..127`);
     }
@@ -395,6 +416,12 @@ export class MsgpackEncoder {
   /** The smallest of timestamp 32 / 64 / 96 that holds the instant (the spec's own rule). */
   private writeTimestamp(ts: MsgpackTimestamp): void {
     const { nsec } = ts;
+    if (typeof ts.sec !== 'bigint' && !Number.isSafeInteger(ts.sec)) {
+      throw new MsgpackEncodeError(
+        MsgpackEncodeCode.range,
+        `timestamp seconds ${ts.sec} is not a safe integer`,
+      );
+    }
     const sec = typeof ts.sec === 'bigint' ? ts.sec : BigInt(ts.sec);
     if (
       !Number.isInteger(nsec) ||

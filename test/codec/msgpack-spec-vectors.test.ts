@@ -214,6 +214,31 @@ test('extensions registered by class encode and decode; unknown types survive as
   );
 });
 
+test('an extension may encode and decode its nested payload with the same encoder and decoder', () => {
+  class Envelope {
+    constructor(readonly inner: unknown) {}
+  }
+  const extensions = new MsgpackExtensions();
+  const encoder = new MsgpackEncoder({ extensions, output: 'view' });
+  const decoder = new MsgpackDecoder({ extensions });
+  extensions.register({
+    type: 3,
+    cls: Envelope,
+    encode: (e) => encoder.encode(e.inner),
+    decode: (d) => new Envelope(decoder.decode(d)),
+  });
+  const value = ['before', new Envelope({ deep: new Envelope([1, 'two']) }), 'after'];
+  const bytes = encoder.encode(value).slice();
+  const back = decoder.decode(bytes) as unknown[];
+  assert.equal(back[0], 'before');
+  assert.equal(back[2], 'after');
+  const outer = back[1] as Envelope;
+  assert.ok(outer instanceof Envelope);
+  const inner = (outer.inner as { deep: Envelope }).deep;
+  assert.deepStrictEqual(inner, new Envelope([1, 'two']));
+  assert.equal(hex(new MsgpackEncoder({ extensions }).encode(value)), hex(bytes));
+});
+
 test('bin accepts other binary views; output: view returns the reused buffer', () => {
   assert.equal(hex(enc.encode(new Uint16Array([0x0102]))), 'c4020201');
   assert.equal(hex(enc.encode(new Uint8Array([1]).buffer)), 'c40101');
@@ -242,6 +267,7 @@ test('values without a MessagePack form are typed encode errors', () => {
     [new Date(Number.NaN), MsgpackEncodeCode.range],
     [new MsgpackExt(128, new Uint8Array()), MsgpackEncodeCode.range],
     [new MsgpackTimestamp(0, 1e9), MsgpackEncodeCode.range],
+    [new MsgpackTimestamp(1.5, 0), MsgpackEncodeCode.range],
   ];
   for (const [value, code] of cases) {
     assert.throws(
@@ -250,6 +276,16 @@ test('values without a MessagePack form are typed encode errors', () => {
       String(value),
     );
   }
+  class Bad {}
+  const badExtensions = new MsgpackExtensions().register({
+    type: 4,
+    cls: Bad,
+    encode: () => [1, 2] as unknown as Uint8Array,
+    decode: () => new Bad(),
+  });
+  assert.throws(() => new MsgpackEncoder({ extensions: badExtensions }).encode(new Bad()), {
+    code: MsgpackEncodeCode.unsupported,
+  });
   const cyclic: unknown[] = [];
   cyclic.push(cyclic);
   assert.throws(() => enc.encode(cyclic), { code: MsgpackEncodeCode.depth });
