@@ -9,7 +9,10 @@ import { readTimestamp, TIMESTAMP_EXT_TYPE } from './msgpack-timestamp.js';
 import { readUtf8 } from './utf8.js';
 
 const EMPTY = new Uint8Array(0);
-/** One cache for all decoders: keys are immutable strings, and a cache per decoder (per connection) would cost ~100 KB each. */
+/**
+ * One cache for all decoders: keys are immutable strings, and a cache per decoder (so per
+ * connection) would cost ~100 KB each.
+ */
 const keyCache = new MsgpackKeyCache();
 const TWO_32 = 0x100000000;
 
@@ -51,8 +54,8 @@ export class MsgpackDecoder {
   }
 
   /**
-   * Decodes the one value that fills `input[start, end)`; error offsets are reported relative to
-   * `base - start` (so `base` is the absolute offset of `start`). Used by the stream decoder.
+   * Decodes the one value that fills `input[start, end)`. `base` is the absolute stream offset of
+   * `input[start]`, so that error offsets count from the start of a stream. Used by the stream decoder.
    */
   decodeRange(input: Uint8Array, start: number, end: number, base: number): unknown {
     this.bytes = input;
