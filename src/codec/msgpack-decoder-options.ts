@@ -4,6 +4,10 @@ import type { MsgpackExtensions } from './msgpack-extensions.js';
  * Decoder options. Every limit has a default that is safe for input from an untrusted peer; raise a
  * limit for a trusted source. Independently of the limits, a declared length or element count larger
  * than the bytes that remain fails before anything is allocated.
+ *
+ * @example
+ * // A trusted internal peer sending large batches of 64-bit ids:
+ * new MsgpackDecoder({ maxArrayLength: 10_000_000, int64AsBigInt: true, mapType: 'map' });
  */
 export interface MsgpackDecoderOptions {
   /** Longest str payload in bytes. Default 16 MiB. */
@@ -36,7 +40,12 @@ export interface MsgpackDecoderOptions {
   extensions?: MsgpackExtensions;
 }
 
-/** The limits' defaults, exported so docs and tests name the same numbers. */
+/**
+ * The limits' defaults, exported so docs and tests name the same numbers.
+ *
+ * @example
+ * new MsgpackDecoder({ maxStrLength: 4 * MSGPACK_DECODE_DEFAULTS.maxStrLength });
+ */
 export const MSGPACK_DECODE_DEFAULTS = {
   maxStrLength: 16 * 1024 * 1024,
   maxBinLength: 64 * 1024 * 1024,

@@ -5,7 +5,13 @@ import { MsgpackRecord } from './msgpack-record.js';
 import { MsgpackTimestamp, TIMESTAMP_EXT_TYPE } from './msgpack-timestamp.js';
 import { writeUtf8 } from './utf8.js';
 
-/** Encoder options. */
+/**
+ * Encoder options.
+ *
+ * @example
+ * // Write each result straight to a socket, no copy; floats that fit in 32 bits take 5 bytes.
+ * const encoder = new MsgpackEncoder({ output: 'view', float32: 'exact' });
+ */
 export interface MsgpackEncoderOptions {
   /**
    * `'never'` (default): non-integer numbers are float 64. `'exact'`: float 32 when that loses

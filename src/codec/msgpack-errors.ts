@@ -3,6 +3,14 @@ import { DecodeError, LimitExceeded, WirestackError } from '../buf/errors.js';
 /**
  * Stable codes of MessagePack decode failures. Match on `error.code`, never on the message.
  * Every decode failure is a {@link DecodeError} (limits: {@link LimitExceeded}) carrying the offset.
+ *
+ * @example
+ * try {
+ *   decoder.decode(bytes);
+ * } catch (e) {
+ *   if (e instanceof LimitExceeded) log(`raise ${e.limit} above ${e.max}? value at ${e.offset}`);
+ *   else if (e instanceof DecodeError && e.code === MsgpackDecodeCode.truncated) log('short input');
+ * }
  */
 export const MsgpackDecodeCode = {
   /** The input ended inside a value, or a declared length/count exceeds the bytes that remain. */
@@ -21,7 +29,14 @@ export const MsgpackDecodeCode = {
   limit: 'EMSGPACKLIMIT',
 } as const;
 
-/** Stable codes of MessagePack encode failures. */
+/**
+ * Stable codes of MessagePack encode failures.
+ *
+ * @example
+ * try { encoder.encode(value) } catch (e) {
+ *   if (e instanceof MsgpackEncodeError && e.code === MsgpackEncodeCode.unsupported) registerExtension();
+ * }
+ */
 export const MsgpackEncodeCode = {
   /** The value has no MessagePack form (function, symbol, a class without a registered extension...). */
   unsupported: 'EMSGPACKTYPE',
@@ -31,7 +46,12 @@ export const MsgpackEncodeCode = {
   depth: 'EMSGPACKDEPTH',
 } as const;
 
-/** A value could not be encoded; `code` is one of {@link MsgpackEncodeCode}. */
+/**
+ * A value could not be encoded; `code` is one of {@link MsgpackEncodeCode}.
+ *
+ * @example
+ * new MsgpackEncoder().encode(() => 1); // throws MsgpackEncodeError { code: 'EMSGPACKTYPE' }
+ */
 export class MsgpackEncodeError extends WirestackError {}
 
 /** Throws the error a truncated input or a too-large declared length gets. */

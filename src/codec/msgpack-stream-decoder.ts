@@ -4,11 +4,21 @@ import { type MsgpackDecoderOptions, resolveLimits } from './msgpack-decoder-opt
 import { MsgpackDecodeCode, overLimit } from './msgpack-errors.js';
 import { MsgpackValueScanner } from './msgpack-value-scanner.js';
 
-/** What `MsgpackStreamDecoder.next()` returns when the buffered bytes hold no complete value yet. */
+/**
+ * What `MsgpackStreamDecoder.next()` returns when the buffered bytes hold no complete value yet.
+ *
+ * @example
+ * for (let v = stream.next(); v !== NEED_MORE; v = stream.next()) handle(v);
+ */
 export const NEED_MORE: unique symbol = Symbol('wirestack.msgpack.NEED_MORE');
 export type NeedMore = typeof NEED_MORE;
 
-/** Stream decoder options: the decoder's, plus a bound on unconsumed input. */
+/**
+ * Stream decoder options: the decoder's, plus a bound on unconsumed input.
+ *
+ * @example
+ * new MsgpackStreamDecoder({ maxBufferedBytes: 1024 * 1024, maxDepth: 16 });
+ */
 export interface MsgpackStreamDecoderOptions extends MsgpackDecoderOptions {
   /**
    * Most bytes held between `push` and `next` (a value still arriving, plus any not yet taken).
