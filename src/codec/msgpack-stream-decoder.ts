@@ -22,13 +22,14 @@ export type NeedMore = typeof NEED_MORE;
 export interface MsgpackStreamDecoderOptions extends MsgpackDecoderOptions {
   /**
    * Most bytes held between `push` and `next` (a value still arriving, plus any not yet taken).
-   * Default 64 MiB. Call `next()` until `NEED_MORE` after each `push` so this bounds one value.
+   * Default 128 MiB: twice the largest default payload limit (bin, 64 MiB), so any value within the
+   * default limits fits. Call `next()` until `NEED_MORE` after each `push` so this bounds one value.
    */
   maxBufferedBytes?: number;
 }
 
 /** Default of {@link MsgpackStreamDecoderOptions.maxBufferedBytes}. */
-export const MSGPACK_DEFAULT_MAX_BUFFERED_BYTES = 64 * 1024 * 1024;
+export const MSGPACK_DEFAULT_MAX_BUFFERED_BYTES = 128 * 1024 * 1024;
 
 /**
  * Decodes a sequence of MessagePack values arriving in chunks of any size. `push` appends bytes;

@@ -10,7 +10,11 @@ import {
 import { MsgpackEncoder } from '../../src/codec/msgpack-encoder.js';
 import { MsgpackDecodeCode } from '../../src/codec/msgpack-errors.js';
 import { MsgpackRecord } from '../../src/codec/msgpack-record.js';
-import { MsgpackStreamDecoder, NEED_MORE } from '../../src/codec/msgpack-stream-decoder.js';
+import {
+  MSGPACK_DEFAULT_MAX_BUFFERED_BYTES,
+  MsgpackStreamDecoder,
+  NEED_MORE,
+} from '../../src/codec/msgpack-stream-decoder.js';
 import { anyValues, fromHex } from './msgpack-values.js';
 
 const dec = new MsgpackDecoder();
@@ -45,6 +49,7 @@ test('the documented defaults are the ones in force', () => {
     maxExtLength: 16 * 1024 * 1024,
     maxDepth: 100,
   });
+  assert.equal(MSGPACK_DEFAULT_MAX_BUFFERED_BYTES, 2 * MSGPACK_DECODE_DEFAULTS.maxBinLength);
   assert.throws(() => new MsgpackDecoder({ maxStrLength: -1 }), RangeError);
   assert.throws(() => new MsgpackDecoder({ maxDepth: MSGPACK_MAX_DEPTH_CEILING + 1 }), RangeError);
 });
