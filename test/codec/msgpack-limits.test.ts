@@ -154,6 +154,18 @@ test('prototype pollution: __proto__ and constructor keys stay plain own keys', 
   assert.equal('hasOwnProperty' in decoded, false, 'nothing is inherited from Object.prototype');
 });
 
+test('a polluted Object.prototype does not leak into what the encoder writes', () => {
+  const encoder = new MsgpackEncoder();
+  const proto = Object.prototype as Record<string, unknown>;
+  proto.polluted = 'secret';
+  try {
+    assert.equal(Buffer.from(encoder.encode({ a: 1 })).toString('hex'), '81a16101');
+  } finally {
+    delete proto.polluted;
+  }
+  assert.equal(Buffer.from(encoder.encode({ a: 1, b: 2 })).toString('hex'), '82a16101a16202');
+});
+
 test('buffer exhaustion: a stream that never completes a value hits maxBufferedBytes', () => {
   const stream = new MsgpackStreamDecoder({ maxBufferedBytes: 1024 });
   stream.push(fromHex('dcffff'));
