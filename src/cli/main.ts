@@ -2,6 +2,7 @@
 import { SysError } from '../sys/errno.js';
 import { UsageError } from './args.js';
 import { runBench } from './bench.js';
+import { runCodec } from './codec.js';
 import { runEcho } from './echo.js';
 import { runServe } from './serve.js';
 
@@ -13,6 +14,7 @@ Commands:
   serve     start every wirestack server on its default port (the main job)
   echo      raw TCP echo server (connection limit, backlog queue, drain, keep-alive)
   bench     benchmark wirestack against Node's own stack, side by side
+  codec     encode JSON to MessagePack or decode it back, stdin to stdout (--hex to read bytes)
 
 Run \`wirestack <command> --help\` for a command's options.
 `;
@@ -21,6 +23,7 @@ const commands: Record<string, (argv: string[]) => Promise<void>> = {
   serve: runServe,
   echo: runEcho,
   bench: runBench,
+  codec: runCodec,
 };
 
 async function main(argv: string[]): Promise<void> {

@@ -1,0 +1,37 @@
+import { readUtf8 } from './utf8.js';
+
+const SLOTS = 4096;
+/** Keys longer than this are decoded every time; real protocols' field names are shorter. */
+const MAX_KEY_BYTES = 24;
+
+/**
+ * A direct-mapped cache of short map keys by their bytes. Documents repeat the same few field names
+ * thousands of times; returning the same string instead of building a new one saves the allocation
+ * and lets V8 reuse the internalized key when it is set on an object.
+ */
+export class MsgpackKeyCache {
+  private readonly strings: (string | undefined)[] = new Array(SLOTS).fill(undefined);
+  private readonly lengths = new Uint8Array(SLOTS);
+  private readonly store = new Uint8Array(SLOTS * MAX_KEY_BYTES);
+
+  /** The string for UTF-8 `bytes[start, start + len)`, or `undefined` if they are not valid UTF-8. */
+  get(bytes: Uint8Array, start: number, len: number): string | undefined {
+    if (len > MAX_KEY_BYTES) return readUtf8(bytes, start, start + len);
+    let h = len;
+    for (let i = 0; i < len; i++) h = Math.imul(h ^ bytes[start + i], 0x01000193);
+    const slot = (h ^ (h >>> 15)) & (SLOTS - 1);
+    const base = slot * MAX_KEY_BYTES;
+    const cached = this.strings[slot];
+    if (cached !== undefined && this.lengths[slot] === len) {
+      let i = 0;
+      while (i < len && this.store[base + i] === bytes[start + i]) i++;
+      if (i === len) return cached;
+    }
+    const s = readUtf8(bytes, start, start + len);
+    if (s === undefined) return undefined;
+    this.strings[slot] = s;
+    this.lengths[slot] = len;
+    for (let i = 0; i < len; i++) this.store[base + i] = bytes[start + i];
+    return s;
+  }
+}
