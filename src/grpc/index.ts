@@ -1,0 +1,14 @@
+/**
+ * grpc: gRPC over wirestack's HTTP/2. These are the protocol pieces every call uses: status codes,
+ * metadata, deadlines (`grpc-timeout`), the 5-byte message framing and per-message compression.
+ *
+ * @example
+ * import { GrpcMessageDecoder, parseGrpcTimeout, Metadata, GrpcStatus } from 'wirestack/grpc';
+ */
+export * from './compression.js';
+export * from './errors.js';
+export * from './message-framing.js';
+export * from './metadata.js';
+export * from './status.js';
+export * from './status-message.js';
+export * from './timeout.js';
