@@ -77,6 +77,7 @@ export class RawPeer {
   received: Frame[] = [];
   events: Http2Event[] = [];
   error: unknown;
+  private prefaceSkipped = false;
 
   constructor(
     readonly conn: Http2Connection,
@@ -108,7 +109,11 @@ export class RawPeer {
 
   /** Decodes our connection's output so far; returns the new frames. */
   read(): Frame[] {
-    const out = concat(this.conn.takeOutput());
+    let out = concat(this.conn.takeOutput());
+    if (this.conn.role === 'client' && !this.prefaceSkipped && out.length >= CLIENT_PREFACE.length) {
+      out = out.subarray(CLIENT_PREFACE.length);
+      this.prefaceSkipped = true;
+    }
     const fresh = this.frames.push(out).map((f) => structuredCloneFrame(f));
     this.received.push(...fresh);
     return fresh;
