@@ -895,7 +895,8 @@ export class Http2Connection {
       );
     }
     const endStream = options.endStream === true;
-    const block = this.hpackEncoder.encode(headers);
+    const fields = encodableFields(headers);
+    const block = this.hpackEncoder.encode(fields);
     this.output.push(encodeHeadersFrames(streamId, block, endStream, this.remoteSettings.maxFrameSize));
     stream.apply('send_headers');
     stream.headersSent = true;
@@ -950,7 +951,7 @@ export class Http2Connection {
         `cannot send trailers in state ${stream.state}`,
       );
     }
-    stream.pendingTrailers = [...headers];
+    stream.pendingTrailers = encodableFields(headers);
     stream.pendingEnd = true;
     stream.endQueued = true;
     this.sendOrder.add(streamId);
@@ -1284,6 +1285,30 @@ export class Http2Connection {
   get isClosed(): boolean {
     return this.closed;
   }
+}
+
+/**
+ * Copies a header list, refusing characters above U+00FF before anything is encoded: the HPACK
+ * encoder would otherwise fail part-way, after adding earlier fields to its dynamic table, and the
+ * peer's table would no longer match ours.
+ */
+function encodableFields(headers: Iterable<HeaderFieldInput>): HeaderFieldInput[] {
+  const fields = [...headers];
+  for (const f of fields) {
+    const [name, value] = Array.isArray(f)
+      ? f
+      : [(f as { name: string }).name, (f as { value: string }).value];
+    for (const s of [name, value]) {
+      for (let i = 0; i < s.length; i++) {
+        if (s.charCodeAt(i) > 0xff) {
+          throw new RangeError(
+            `header ${JSON.stringify(name)}: character above U+00FF (encode to UTF-8 latin1 first)`,
+          );
+        }
+      }
+    }
+  }
+  return fields;
 }
 
 function assertNever(x: never): never {
