@@ -894,6 +894,14 @@ export class Http2Connection {
         `cannot send headers in state ${stream.state}`,
       );
     }
+    // Queued DATA goes out later; a header section now would overtake it. Trailers use sendTrailers().
+    if (stream.pendingBytes > 0) {
+      throw new Http2StreamError(
+        streamId,
+        ErrorCode.INTERNAL_ERROR,
+        'headers after queued DATA: use sendTrailers()',
+      );
+    }
     const endStream = options.endStream === true;
     const fields = encodableFields(headers);
     const block = this.hpackEncoder.encode(fields);
