@@ -6,6 +6,7 @@ import {
   HpackDecodingError,
   HpackEncoder,
 } from '../hpack/index.js';
+import { BdpEstimator } from './bdp-estimator.js';
 import { ErrorCode, errorCodeName } from './error-code.js';
 import { Http2ConnectionError, Http2StreamError } from './errors.js';
 import type { Http2Event } from './events.js';
@@ -48,6 +49,8 @@ export type Http2Role = 'client' | 'server';
 
 /** The opaque data of the PING that ends the first phase of a graceful shutdown. */
 const SHUTDOWN_PING = Buffer.from('wsgoaway', 'latin1');
+/** The opaque data of BDP PINGs (adaptive flow control); their ACKs are not reported as events. */
+const BDP_PING = Buffer.from('wsbdp\0\0\0', 'latin1');
 
 interface HeaderBlock {
   streamId: number;
@@ -113,6 +116,8 @@ export class Http2Connection {
   private readonly rapidResets: TokenBucket;
   private readonly emptyData: TokenBucket;
   private readonly counters = new Map<string, number>();
+  /** Adaptive flow control (undefined when fixed). */
+  private readonly bdp: BdpEstimator | undefined;
 
   constructor(role: Http2Role, options: Http2ConnectionOptions = {}) {
     this.role = role;
@@ -126,6 +131,10 @@ export class Http2Connection {
     this.recvWindow = new FlowWindow(65535, this.opts.connectionWindowSize);
     this.rapidResets = new TokenBucket(this.opts.rapidResetBurst, this.opts.rapidResetPerSecond);
     this.emptyData = new TokenBucket(this.opts.emptyDataFrameBurst, this.opts.emptyDataFramesPerSecond);
+    if (this.opts.flowControl === 'adaptive') {
+      const start = Math.min(this.opts.initialWindowSize, this.opts.connectionWindowSize);
+      this.bdp = new BdpEstimator(start, Math.max(start, this.opts.maxAdaptiveWindowSize));
+    }
     this.prefaceLeft = role === 'server' ? CLIENT_PREFACE.length : 0;
     this.nextLocalStreamId = role === 'client' ? 1 : 2;
     // §3.4: the client sends the preface then SETTINGS; the server's preface is a SETTINGS frame.
@@ -307,6 +316,7 @@ export class Http2Connection {
       );
     }
     this.recvWindow.consume(length);
+    if (this.bdp?.onData(length, this.now)) this.output.push(encodePing(BDP_PING, false));
     const stream = this.streams.get(id);
     if (stream === undefined || !peerMaySend(stream.state)) {
       // The stream is gone: its octets still count against the connection window (§6.9), and
@@ -738,6 +748,11 @@ export class Http2Connection {
   private onPing(f: PingFrame): void {
     const data = Uint8Array.prototype.slice.call(f.opaque);
     if (f.ack) {
+      if (this.bdp !== undefined && Buffer.compare(data, BDP_PING) === 0) {
+        const grown = this.bdp.onPingAck(this.now);
+        if (grown !== undefined) this.growWindows(grown);
+        return;
+      }
       if (this.shutdownDeadline !== undefined && Buffer.compare(data, SHUTDOWN_PING) === 0)
         this.finishShutdown();
       this.events.push({ type: 'pingAcked', data });
@@ -747,6 +762,23 @@ export class Http2Connection {
     // the ACK flag set in response, with an identical frame payload."
     this.queueControl(encodePing(data, true));
     this.events.push({ type: 'pingReceived', data });
+  }
+
+  /** Adaptive flow control: raise the connection window now, and every stream's through SETTINGS. */
+  private growWindows(size: number): void {
+    this.count('bdp_window_grown');
+    const connDelta = size - this.recvWindow.target;
+    if (connDelta > 0) {
+      this.recvWindow.target = size;
+      this.recvWindow.available += connDelta;
+      this.output.push(encodeWindowUpdate(0, connDelta));
+    }
+    const pendingWindow = this.pendingLocalSettings.reduce<number | undefined>(
+      (w, s) => s.initialWindowSize ?? w,
+      undefined,
+    );
+    if (size > (pendingWindow ?? this.localSettings.initialWindowSize))
+      this.queueSettings({ initialWindowSize: size });
   }
 
   private onGoaway(f: GoawayFrame): void {

@@ -3,13 +3,14 @@ import { MAX_INT31 } from './frame-type.js';
 /**
  * One flow-control window (RFC 9113 §5.2, §6.9): the octets a sender may still send. The same
  * class serves both directions. As a receive window it also tracks what the application has
- * consumed, and says when a WINDOW_UPDATE is worth sending (once half the target is consumed,
- * as nghttp2 and Go do, so that updates are not sent for every small frame).
+ * consumed, and says when a WINDOW_UPDATE is worth sending (once a quarter of the target has been
+ * consumed, as grpc-go does: updates are not sent for every small frame, yet the sender never
+ * waits on a window that is mostly used up).
  *
  * @example
  * const w = new FlowWindow(65535);
  * w.consume(1000);
- * w.acknowledge(1000); // 0: not worth an update yet; 32768 consumed would return the increment
+ * w.acknowledge(1000); // 0: not worth an update yet; 16384 consumed would return the increment
  */
 export class FlowWindow {
   /** Octets still allowed; negative after a SETTINGS_INITIAL_WINDOW_SIZE decrease (§6.9.2). */
@@ -51,7 +52,7 @@ export class FlowWindow {
       this.pending = 0;
       return 0;
     }
-    if (this.pending < this.target / 2 && this.available > this.target / 2) return 0;
+    if (this.pending < this.target / 4) return 0;
     const increment = Math.min(this.pending, deficit);
     this.pending -= increment;
     this.available += increment;

@@ -35,9 +35,20 @@ export interface Http2ConnectionOptions {
   maxClosedStreamsRemembered?: number;
   /** Graceful shutdown: how long after the first GOAWAY the final one is sent if the PING ack is late. Default 1000 ms. */
   gracefulShutdownTimeoutMs?: number;
+  /**
+   * `'adaptive'` (default): grow the connection and stream receive windows from the measured
+   * bandwidth-delay product (BDP PINGs, as grpc-go does), up to `maxAdaptiveWindowSize`.
+   * `'fixed'`: keep `initialWindowSize` and `connectionWindowSize`.
+   */
+  flowControl?: 'adaptive' | 'fixed';
+  /** The largest window adaptive flow control grows to. Default 16 MiB (grpc-go's bdpLimit). */
+  maxAdaptiveWindowSize?: number;
 }
 
 export type ResolvedHttp2Options = Required<Http2ConnectionOptions>;
+
+/** The default limit of adaptive windows: 16 MiB, grpc-go's bdpLimit. */
+export const DEFAULT_MAX_ADAPTIVE_WINDOW_SIZE = 16 << 20;
 
 function check(name: string, value: number, min: number, max: number): number {
   if (!Number.isInteger(value) || value < min || value > max) {
@@ -82,6 +93,13 @@ export function resolveOptions(o: Http2ConnectionOptions = {}): ResolvedHttp2Opt
       'maxClosedStreamsRemembered',
       o.maxClosedStreamsRemembered ?? 1000,
       0,
+      MAX_INT31,
+    ),
+    flowControl: o.flowControl === 'fixed' ? 'fixed' : 'adaptive',
+    maxAdaptiveWindowSize: check(
+      'maxAdaptiveWindowSize',
+      o.maxAdaptiveWindowSize ?? DEFAULT_MAX_ADAPTIVE_WINDOW_SIZE,
+      65535,
       MAX_INT31,
     ),
     gracefulShutdownTimeoutMs: check(

@@ -27,11 +27,13 @@ export class Pair {
     this.server = new Http2Connection('server', serverOptions);
   }
 
-  exchange(maxRounds = 10_000): void {
+  /** Returns the number of round trips it took (one step of simulated time each). */
+  exchange(maxRounds = 10_000): number {
     for (let i = 0; i < maxRounds; i++) {
       const toServer = concat(this.client.takeOutput());
       const toClient = concat(this.server.takeOutput());
-      if (toServer.length === 0 && toClient.length === 0) return;
+      if (toServer.length === 0 && toClient.length === 0) return i;
+      this.now += 1;
       if (toServer.length > 0) {
         for (const ev of this.server.receive(toServer, this.now)) {
           this.serverEvents.push(ev);

@@ -3,6 +3,7 @@ import { test } from 'node:test';
 import fc from 'fast-check';
 import { Http2Connection } from '../../src/http2/connection.js';
 import type { Http2Event } from '../../src/http2/events.js';
+import type { Http2ConnectionOptions } from '../../src/http2/options.js';
 import { concat, GET, Pair, post, RawPeer } from './harness.js';
 
 test('GET round trip between our client and our server', () => {
@@ -145,7 +146,7 @@ test('SETTINGS and PING between our two ends: settingsChanged, settingsAcked, pi
 });
 
 test('backpressure: a slow reader stalls its own stream only, not the connection', () => {
-  const p = new Pair({ initialWindowSize: 65535, connectionWindowSize: 4 << 20 });
+  const p = new Pair({ initialWindowSize: 65535, connectionWindowSize: 4 << 20, flowControl: 'fixed' });
   const size = 1 << 20;
   p.onServerEvent = (ev, s) => {
     if (ev.type === 'requestReceived') {
@@ -261,4 +262,53 @@ test('any split of the transport bytes gives the same events on both sides (prop
     }),
     { numRuns: 25 },
   );
+});
+
+function download(options: Http2ConnectionOptions, size: number): { rounds: number; p: Pair } {
+  const p = new Pair(options, {});
+  p.onServerEvent = (ev, s) => {
+    if (ev.type === 'requestReceived') {
+      s.sendHeaders(ev.streamId, [[':status', '200']]);
+      s.sendData(ev.streamId, new Uint8Array(size), { endStream: true });
+    }
+  };
+  let got = 0;
+  p.onClientEvent = (ev, c) => {
+    if (ev.type === 'dataReceived') {
+      got += ev.data.length;
+      c.acknowledgeReceivedData(ev.streamId, ev.flowControlledLength);
+    }
+  };
+  p.client.request(GET, { endStream: true });
+  const rounds = p.exchange();
+  assert.equal(got, size);
+  return { rounds, p };
+}
+
+test('adaptiveWindowGrowsOnAFastLink: BDP pings grow a 64 KiB window, so a 32 MiB download needs far fewer round trips', () => {
+  const start = { initialWindowSize: 65535, connectionWindowSize: 65535 };
+  const fixed = download({ ...start, flowControl: 'fixed' }, 32 << 20);
+  const adaptive = download(start, 32 << 20);
+  // Fixed: one 64 KiB window per round trip, 512+ rounds. Adaptive doubles toward 16 MiB.
+  assert.ok(fixed.rounds > 500, `fixed took ${fixed.rounds} rounds`);
+  assert.ok(
+    adaptive.rounds < fixed.rounds / 8,
+    `adaptive took ${adaptive.rounds} rounds, fixed ${fixed.rounds}`,
+  );
+  const c = adaptive.p.client;
+  assert.ok(c.localSettings.initialWindowSize > 65535);
+  assert.ok(c.localSettings.initialWindowSize <= 16 << 20);
+  assert.ok((c.stats().bdp_window_grown ?? 0) >= 3);
+  assert.equal(fixed.p.client.stats().bdp_window_grown, undefined);
+  assert.equal(fixed.p.client.localSettings.initialWindowSize, 65535);
+  // BDP PING acks are internal: the application sees no pingAcked.
+  assert.equal(adaptive.p.clientEvents.filter((e) => e.type === 'pingAcked').length, 0);
+});
+
+test('adaptive windows stop at maxAdaptiveWindowSize', () => {
+  const { p } = download(
+    { initialWindowSize: 65535, connectionWindowSize: 65535, maxAdaptiveWindowSize: 1 << 20 },
+    16 << 20,
+  );
+  assert.equal(p.client.localSettings.initialWindowSize, 1 << 20);
 });
