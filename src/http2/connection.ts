@@ -843,6 +843,12 @@ export class Http2Connection {
       this.rememberClosed(id, 'reset_sent');
       return;
     }
+    // "MadeYouReset" (CVE-2025-8671): a peer can make *us* reset its streams with deliberately bad
+    // frames, which costs us the same work as a rapid reset; the same budget applies.
+    if (!this.rapidResets.take(this.now)) {
+      this.count('made_you_reset');
+      throw new Http2ConnectionError(ErrorCode.ENHANCE_YOUR_CALM, 'too many streams reset for peer errors');
+    }
     this.queueControl(encodeRstStream(id, e.errorCode));
     stream.apply('send_rst_stream');
     this.closeStream(stream, 'reset_sent');

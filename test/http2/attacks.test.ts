@@ -10,6 +10,7 @@ import {
   encodeRawFrame,
   encodeRstStream,
   encodeSettings,
+  encodeWindowUpdate,
 } from '../../src/http2/frame-encoder.js';
 import { FrameType } from '../../src/http2/frame-type.js';
 import type { Http2ConnectionOptions } from '../../src/http2/options.js';
@@ -55,6 +56,20 @@ test('rapidResetBudgetRefillsAt33PerSecond: a client cancelling at a normal rate
   }
   assert.equal(conn.isClosed, false);
   assert.equal(conn.stats().rapid_reset, undefined);
+});
+
+test('madeYouResetSendsGoawayEnhanceYourCalm: CVE-2025-8671, streams we must reset for peer errors share the budget', () => {
+  const peer = server();
+  let streams = 0;
+  for (let i = 0; i < 1001 && peer.error === undefined; i++) {
+    const id = 1 + 2 * i;
+    // WINDOW_UPDATE with increment 0 is a stream error: we reset the stream ourselves.
+    peer.send(concat([peer.headers(id, GET, false), encodeWindowUpdate(id, 0)]));
+    peer.read();
+    streams++;
+  }
+  assert.equal(streams, 1001);
+  assertCalm(peer, 'made_you_reset');
 });
 
 test('continuationFloodClosedBeforeEndHeaders: CONTINUATION frames never ending stop at maxHeaderBlockBytes', () => {
