@@ -605,7 +605,10 @@ export class Http2Connection {
       return;
     }
     stream.headersReceived = 'final';
-    stream.contentLength = r.contentLength;
+    // §8.1.1: "A response that is defined to have no content, as described in [HTTP], can have a
+    // non-zero content-length header field, even though no content is included in DATA frames."
+    const noContent = stream.headRequest || r.status === 204 || r.status === 304;
+    stream.contentLength = noContent ? -1 : r.contentLength;
     this.events.push({ type: 'responseReceived', streamId: id, headers: fields, endStream });
     if (endStream) this.remoteEnded(stream);
   }
@@ -901,8 +904,13 @@ export class Http2Connection {
     const id = this.nextLocalStreamId;
     if (id > MAX_INT31) throw new Http2StreamError(id, ErrorCode.REFUSED_STREAM, 'stream ids exhausted');
     this.nextLocalStreamId += 2;
-    this.openStream(id, false);
-    this.sendHeaders(id, headers, options);
+    const fields = encodableFields(headers);
+    const stream = this.openStream(id, false);
+    stream.headRequest = fields.some((f) => {
+      const [name, value] = nameAndValue(f);
+      return name === ':method' && value === 'HEAD';
+    });
+    this.sendHeaders(id, fields, options);
     return id;
   }
 
@@ -1341,9 +1349,7 @@ export class Http2Connection {
 function encodableFields(headers: Iterable<HeaderFieldInput>): HeaderFieldInput[] {
   const fields = [...headers];
   for (const f of fields) {
-    const [name, value] = Array.isArray(f)
-      ? f
-      : [(f as { name: string }).name, (f as { value: string }).value];
+    const [name, value] = nameAndValue(f);
     for (const s of [name, value]) {
       for (let i = 0; i < s.length; i++) {
         if (s.charCodeAt(i) > 0xff) {
@@ -1355,6 +1361,10 @@ function encodableFields(headers: Iterable<HeaderFieldInput>): HeaderFieldInput[
     }
   }
   return fields;
+}
+
+function nameAndValue(f: HeaderFieldInput): readonly [string, string] {
+  return 'name' in f ? [f.name, f.value] : f;
 }
 
 function assertNever(x: never): never {

@@ -27,6 +27,8 @@ export class Http2Stream {
   /** Declared content-length of the received message, or -1. */
   contentLength = -1;
   receivedBytes = 0;
+  /** Our request was HEAD: the response has no content whatever its content-length (RFC 9110 §9.3.2). */
+  headRequest = false;
 
   constructor(
     readonly id: number,

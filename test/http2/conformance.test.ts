@@ -541,3 +541,43 @@ describe('§8 HTTP semantics: malformed messages are stream errors PROTOCOL_ERRO
     expectRst(c, id2, ErrorCode.PROTOCOL_ERROR);
   });
 });
+
+test('§8.1.1 responses without content (HEAD, 204, 304) may carry a non-zero content-length', () => {
+  const c = new RawPeer(new Http2Connection('client'));
+  const head = c.conn.request([[':method', 'HEAD'], ...GET.slice(1)], { endStream: true });
+  const get = c.conn.request(GET, { endStream: true });
+  c.send(
+    c.headers(
+      head,
+      [
+        [':status', '200'],
+        ['content-length', '1234'],
+      ],
+      true,
+    ),
+  );
+  c.send(
+    c.headers(
+      get,
+      [
+        [':status', '304'],
+        ['content-length', '99'],
+      ],
+      true,
+    ),
+  );
+  assert.equal(c.rsts().length, 0);
+  assert.equal(c.events.filter((e) => e.type === 'streamEnded').length, 2);
+  const other = c.conn.request(GET, { endStream: true });
+  c.send(
+    c.headers(
+      other,
+      [
+        [':status', '200'],
+        ['content-length', '5'],
+      ],
+      true,
+    ),
+  );
+  expectRst(c, other, ErrorCode.PROTOCOL_ERROR);
+});
