@@ -136,6 +136,7 @@ class Session {
   private finished = false;
   /** While events are dispatched, commands do not flush: one writev per read. */
   private dispatching = false;
+  private peerEnded = false;
 
   constructor(
     private readonly conn: TcpConnection,
@@ -149,7 +150,11 @@ class Session {
       this.writable = true;
       this.flush();
     };
-    conn.onEnd = () => conn.end();
+    // The client will send nothing more, but may still be reading responses: end once they are sent.
+    conn.onEnd = () => {
+      this.peerEnded = true;
+      this.flush();
+    };
     conn.onClose = () => {
       if (this.timer) clearTimeout(this.timer);
       this.finished = true;
@@ -238,7 +243,8 @@ class Session {
         Math.max(0, deadline - performance.now()),
       );
     }
-    if (this.h2.canClose && !this.h2.wantsWrite) this.conn.end();
+    const idle = this.h2.openStreamCount === 0 && !this.h2.wantsWrite;
+    if (idle && (this.h2.canClose || this.peerEnded)) this.conn.end();
   }
 
   acknowledge(streamId: number, n: number): void {

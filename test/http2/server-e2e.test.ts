@@ -121,3 +121,35 @@ test('h2load -n 20000 -c 10 -m 10: zero failed requests', async () => {
   assert.match(out, /requests: 20000 total, 20000 started, 20000 done, 20000 succeeded, 0 failed, 0 errored/);
   assert.equal(server.stats().connection_error_protocol_error, undefined);
 });
+
+test('a client that half-closes its socket after the request still gets the whole response', async () => {
+  const { connect } = await import('node:net');
+  const { CLIENT_PREFACE } = await import('../../src/http2/connection.js');
+  const { encodeHeadersFrames, encodeSettings } = await import('../../src/http2/frame-encoder.js');
+  const { FrameDecoder } = await import('../../src/http2/frame-decoder.js');
+  const { HpackEncoder } = await import('../../src/hpack/index.js');
+  const port = Number(new URL(base).port);
+  const socket = connect(port, '127.0.0.1');
+  await new Promise((r) => socket.on('connect', r));
+  const block = new HpackEncoder().encode([
+    [':method', 'GET'],
+    [':scheme', 'http'],
+    [':authority', 'x'],
+    [':path', '/stream'],
+  ]);
+  socket.end(Buffer.concat([CLIENT_PREFACE, encodeSettings([]), encodeHeadersFrames(1, block, true, 16384)]));
+  const decoder = new FrameDecoder(16777215);
+  let body = '';
+  let ended = false;
+  socket.on('data', (d) => {
+    for (const f of decoder.push(d)) {
+      if (f.kind === 'data') {
+        body += Buffer.from(f.data).toString();
+        if (f.endStream) ended = true;
+      }
+    }
+  });
+  await new Promise((r) => socket.on('close', r));
+  assert.equal(ended, true);
+  assert.equal(body, Array.from({ length: 10 }, (_, i) => `chunk ${i}\n`).join(''));
+});
