@@ -26,7 +26,12 @@ export type ErrorCodeValue = number;
 
 const NAMES = new Map<number, string>(Object.entries(ErrorCode).map(([k, v]) => [v, k]));
 
-/** The RFC name of a code, or `UNKNOWN(0x..)`. */
+/**
+ * The RFC name of a code, or `UNKNOWN(0x..)`.
+ *
+ * @example
+ * errorCodeName(0xb); // 'ENHANCE_YOUR_CALM'
+ */
 export function errorCodeName(code: number): string {
   return NAMES.get(code) ?? `UNKNOWN(0x${code.toString(16)})`;
 }

@@ -1,4 +1,9 @@
-/** Frame type codes (RFC 9113 §6 and §11.2). */
+/**
+ * Frame type codes (RFC 9113 §6 and §11.2).
+ *
+ * @example
+ * if (header.type === FrameType.SETTINGS) ...
+ */
 export const FrameType = {
   DATA: 0x0,
   HEADERS: 0x1,
@@ -12,7 +17,12 @@ export const FrameType = {
   CONTINUATION: 0x9,
 } as const;
 
-/** Frame flags (RFC 9113 §6). The same bit means different things on different frame types. */
+/**
+ * Frame flags (RFC 9113 §6). The same bit means different things on different frame types.
+ *
+ * @example
+ * const endStream = (flags & FrameFlag.END_STREAM) !== 0;
+ */
 export const FrameFlag = {
   END_STREAM: 0x1,
   ACK: 0x1,

@@ -2,7 +2,12 @@ import { ErrorCode } from './error-code.js';
 import { Http2ConnectionError } from './errors.js';
 import { MAX_INT31, MAX_MAX_FRAME_SIZE, MIN_MAX_FRAME_SIZE } from './frame-type.js';
 
-/** SETTINGS parameter identifiers (RFC 9113 §6.5.2, RFC 8441, RFC 9218). */
+/**
+ * SETTINGS parameter identifiers (RFC 9113 §6.5.2, RFC 8441, RFC 9218).
+ *
+ * @example
+ * encodeSettings([[SettingId.INITIAL_WINDOW_SIZE, 1 << 20]]);
+ */
 export const SettingId = {
   HEADER_TABLE_SIZE: 0x1,
   ENABLE_PUSH: 0x2,
@@ -14,7 +19,12 @@ export const SettingId = {
   NO_RFC7540_PRIORITIES: 0x9,
 } as const;
 
-/** The settings of one endpoint, as known to its peer. */
+/**
+ * The settings of one endpoint, as known to its peer.
+ *
+ * @example
+ * conn.settings({ maxConcurrentStreams: 10 } satisfies Partial<Http2Settings>);
+ */
 export interface Http2Settings {
   headerTableSize: number;
   enablePush: boolean;
@@ -26,7 +36,12 @@ export interface Http2Settings {
   maxHeaderListSize: number;
 }
 
-/** The initial values every endpoint assumes before the peer's SETTINGS arrive (RFC 9113 §6.5.2). */
+/**
+ * The initial values every endpoint assumes before the peer's SETTINGS arrive (RFC 9113 §6.5.2).
+ *
+ * @example
+ * initialSettings().initialWindowSize; // 65535
+ */
 export function initialSettings(): Http2Settings {
   return {
     headerTableSize: 4096,
@@ -42,6 +57,9 @@ export function initialSettings(): Http2Settings {
  * Checks one received setting value; range errors are connection errors (RFC 9113 §6.5.2).
  * Unknown identifiers are accepted (and later ignored): "An endpoint that receives a SETTINGS frame
  * with any unknown or unsupported identifier MUST ignore that setting" (§6.5.2).
+ *
+ * @example
+ * checkSettingValue(SettingId.MAX_FRAME_SIZE, 1000); // throws Http2ConnectionError PROTOCOL_ERROR
  */
 export function checkSettingValue(id: number, value: number): void {
   switch (id) {

@@ -70,7 +70,12 @@ export const STREAM_TRANSITIONS: Readonly<
   closed: {},
 };
 
-/** The next state, or undefined when `input` is not allowed in `state`. */
+/**
+ * The next state, or undefined when `input` is not allowed in `state`.
+ *
+ * @example
+ * nextStreamState('half_closed_remote', 'send_end_stream'); // 'closed'
+ */
 export function nextStreamState(state: StreamState, input: StreamInput): StreamState | undefined {
   return STREAM_TRANSITIONS[state][input];
 }
