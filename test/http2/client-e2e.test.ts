@@ -50,3 +50,21 @@ test('client driver: GET, a 5 MiB echo, trailers, 404, and 50 concurrent request
     await client.close();
   }
 });
+
+test('graceful server close: an in-flight response completes, the client sees GOAWAY, then the connection ends', async () => {
+  const own = createHttp2Server(demoHandler);
+  const { port: p } = await own.listen({ host: '127.0.0.1', port: 0 });
+  const client = await Http2Client.connect({ port: p });
+  const goaways: number[] = [];
+  const inFlight = client.fetch({ path: '/stream' });
+  await new Promise((r) => setTimeout(r, 15));
+  const closing = own.close({ drainTimeoutMs: 5000 });
+  const res = await inFlight;
+  assert.equal(res.body.toString(), Array.from({ length: 10 }, (_, i) => `chunk ${i}\n`).join(''));
+  await closing;
+  assert.throws(() => client.request([[':path', '/']]));
+  for (const [k, v] of Object.entries(client.h2.stats()))
+    if (k.startsWith('connection_error')) goaways.push(v);
+  assert.deepEqual(goaways, []);
+  await client.close();
+});
