@@ -18,7 +18,6 @@ import type {
   GoawayFrame,
   HeadersFrame,
   PingFrame,
-  PriorityFields,
   RstStreamFrame,
   SettingsFrame,
   WindowUpdateFrame,
@@ -34,6 +33,7 @@ import {
   encodeWindowUpdate,
 } from './frame-encoder.js';
 import { MAX_INT31 } from './frame-type.js';
+import { HeaderBlock } from './header-block.js';
 import { checkFieldSection, type FieldSectionKind } from './header-validation.js';
 import { type Http2ConnectionOptions, type ResolvedHttp2Options, resolveOptions } from './options.js';
 import { type Http2Settings, initialSettings, SettingId } from './settings.js';
@@ -51,15 +51,6 @@ export type Http2Role = 'client' | 'server';
 const SHUTDOWN_PING = Buffer.from('wsgoaway', 'latin1');
 /** The opaque data of BDP PINGs (adaptive flow control); their ACKs are not reported as events. */
 const BDP_PING = Buffer.from('wsbdp\0\0\0', 'latin1');
-
-interface HeaderBlock {
-  streamId: number;
-  endStream: boolean;
-  priority: PriorityFields | undefined;
-  chunks: Uint8Array[];
-  length: number;
-  continuations: number;
-}
 
 /**
  * A sans-IO HTTP/2 connection (RFC 9113) for either role: feed it the bytes read from the
@@ -408,31 +399,18 @@ export class Http2Connection {
   }
 
   private onHeaders(f: HeadersFrame): void {
-    const block: HeaderBlock = {
-      streamId: f.streamId,
-      endStream: f.endStream,
-      priority: f.priority,
-      chunks: [],
-      length: 0,
-      continuations: 0,
-    };
-    this.addToBlock(block, f.fragment);
-    if (f.endHeaders) {
-      this.onFieldBlock(block, f.fragment);
-      return;
-    }
-    block.chunks.push(Uint8Array.prototype.slice.call(f.fragment));
-    this.headerBlock = block;
+    const block = new HeaderBlock(f, this.opts.maxHeaderBlockBytes, this.opts.maxContinuationFrames);
+    this.addFragment(block, f.fragment, false, f.endHeaders);
+    if (f.endHeaders) this.onFieldBlock(block, block.bytes());
+    else this.headerBlock = block;
   }
 
-  private addToBlock(block: HeaderBlock, fragment: Uint8Array): void {
-    block.length += fragment.length;
-    if (block.length > this.opts.maxHeaderBlockBytes) {
-      this.count('header_block_too_large');
-      throw new Http2ConnectionError(
-        ErrorCode.ENHANCE_YOUR_CALM,
-        `field block of ${block.length} octets exceeds maxHeaderBlockBytes=${this.opts.maxHeaderBlockBytes}`,
-      );
+  private addFragment(block: HeaderBlock, fragment: Uint8Array, continuation: boolean, last: boolean): void {
+    try {
+      block.add(fragment, continuation, last);
+    } catch (e) {
+      if (block.tripped !== undefined) this.count(block.tripped);
+      throw e;
     }
   }
 
@@ -448,22 +426,10 @@ export class Http2Connection {
         `unexpected CONTINUATION on stream ${f.streamId}`,
       );
     }
-    block.continuations += 1;
-    if (block.continuations > this.opts.maxContinuationFrames) {
-      this.count('continuation_flood');
-      throw new Http2ConnectionError(
-        ErrorCode.ENHANCE_YOUR_CALM,
-        `more than maxContinuationFrames=${this.opts.maxContinuationFrames} CONTINUATION frames in one field block`,
-      );
-    }
-    this.addToBlock(block, f.fragment);
-    if (!f.endHeaders) {
-      block.chunks.push(Uint8Array.prototype.slice.call(f.fragment));
-      return;
-    }
+    this.addFragment(block, f.fragment, true, f.endHeaders);
+    if (!f.endHeaders) return;
     this.headerBlock = undefined;
-    block.chunks.push(f.fragment);
-    this.onFieldBlock(block, Buffer.concat(block.chunks, block.length));
+    this.onFieldBlock(block, block.bytes());
   }
 
   /** A complete field block: decode it (always, to keep HPACK in sync), then route it. */
