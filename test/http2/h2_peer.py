@@ -190,5 +190,64 @@ def server():
     run(step)
 
 
+def client_many():
+    """60 concurrent streams with padded DATA, a 40 KB header (HEADERS + CONTINUATION), and
+    SETTINGS_HEADER_TABLE_SIZE=0 so our encoder must send a dynamic table size update."""
+    import h2.settings
+
+    conn = h2.connection.H2Connection(h2.config.H2Configuration(client_side=True, header_encoding="utf-8"))
+    conn.initiate_connection()
+    conn.update_settings({h2.settings.SettingCodes.HEADER_TABLE_SIZE: 0})
+    state = {"acked": False, "started": False, "bodies": {}, "headers": {}, "ended": set(), "closing": False}
+    ids = [1 + 2 * i for i in range(60)]
+
+    def start():
+        for i, sid in enumerate(ids):
+            headers = [(":method", "POST"), (":scheme", "http"), (":authority", "wirestack.test"), (":path", "/echo")]
+            headers.append(("x-index", str(i)))
+            if i == 0:
+                headers.append(("x-large", "v" * 40000))
+            conn.send_headers(sid, headers)
+            conn.send_data(sid, ("body-%d-" % i).encode() * 50, pad_length=17)
+            conn.end_stream(sid)
+
+    def step(data):
+        events = conn.receive_data(data) if data else []
+        for ev in events:
+            if isinstance(ev, h2.events.SettingsAcknowledged):
+                state["acked"] = True
+            elif isinstance(ev, h2.events.ResponseReceived):
+                state["headers"][ev.stream_id] = dict(ev.headers)
+            elif isinstance(ev, h2.events.DataReceived):
+                state["bodies"].setdefault(ev.stream_id, []).append(ev.data)
+                conn.acknowledge_received_data(ev.flow_controlled_length, ev.stream_id)
+            elif isinstance(ev, h2.events.StreamEnded):
+                state["ended"].add(ev.stream_id)
+        if state["acked"] and not state["started"]:
+            state["started"] = True
+            start()
+        if state["started"] and not state["closing"] and set(ids) <= state["ended"]:
+            state["closing"] = True
+            conn.close_connection()
+        out = conn.data_to_send()
+        if state["closing"] and not out:
+            ok = all(
+                b"".join(state["bodies"].get(sid, [])) == ("body-%d-" % i).encode() * 50 for i, sid in enumerate(ids)
+            )
+            return {
+                "streams": len(state["ended"]),
+                "bodies_ok": ok,
+                "x_index": [state["headers"][sid].get("x-index") for sid in ids],
+                "large_len": len(state["headers"][1].get("x-large", "")),
+                "table_size": conn.decoder.header_table_size,
+            }
+        sys.stdout.write(base64.b64encode(out).decode() + "\n")
+        return None
+
+    sys.stdout.write(base64.b64encode(conn.data_to_send()).decode() + "\n")
+    sys.stdout.flush()
+    run(step)
+
+
 if __name__ == "__main__":
-    {"client": client, "server": server}[sys.argv[1]]()
+    {"client": client, "server": server, "client-many": client_many}[sys.argv[1]]()

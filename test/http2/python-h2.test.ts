@@ -31,7 +31,7 @@ function bodyBytes(n: number, seed: number): Buffer {
  * commands). Returns the JSON result the peer prints at the end.
  */
 async function converse(
-  mode: 'client' | 'server',
+  mode: 'client' | 'server' | 'client-many',
   conn: Http2Connection,
   onEvent: (ev: Http2Event) => void,
   // biome-ignore lint/suspicious/noExplicitAny: JSON from the peer script
@@ -194,4 +194,34 @@ test('our client against a python3-h2 server: 3 MB upload with trailers echoed, 
   assert.deepEqual(result.upload_lens, { [echo]: BODY_SIZE });
   assert.deepEqual(result.request_trailers, { [echo]: { 'x-client-trailer': 'yes' } });
   assert.deepEqual(result.resets, {});
+});
+
+test('python3-h2 client: 60 concurrent streams with padded DATA, a 40 KB header over CONTINUATION, HEADER_TABLE_SIZE 0', async () => {
+  const server = new Http2Connection('server');
+  const echoHeaders = new Map<number, string>();
+  const result = await converse('client-many', server, (ev) => {
+    if (ev.type === 'requestReceived') {
+      const index = ev.headers.find((h) => h.name === 'x-index')?.value ?? '';
+      echoHeaders.set(ev.streamId, index);
+      const large = ev.headers.find((h) => h.name === 'x-large')?.value;
+      const fields: Array<[string, string]> = [
+        [':status', '200'],
+        ['x-index', index],
+      ];
+      if (large !== undefined) fields.push(['x-large', large]);
+      server.sendHeaders(ev.streamId, fields);
+    } else if (ev.type === 'dataReceived') {
+      server.acknowledgeReceivedData(ev.streamId, ev.flowControlledLength);
+      server.sendData(ev.streamId, ev.data);
+    } else if (ev.type === 'streamEnded') server.endStream(ev.streamId);
+  });
+  assert.equal(result.streams, 60);
+  assert.equal(result.bodies_ok, true);
+  assert.deepEqual(
+    result.x_index,
+    Array.from({ length: 60 }, (_, i) => String(i)),
+  );
+  assert.equal(result.large_len, 40000);
+  assert.equal(result.table_size, 0);
+  assert.equal(echoHeaders.size, 60);
 });
