@@ -1,0 +1,268 @@
+import type { HeaderField, HeaderFieldInput } from '../hpack/index.js';
+import { Http2Connection } from '../http2/connection.js';
+import { ErrorCode, errorCodeName } from '../http2/error-code.js';
+import { Http2ConnectionError, Http2StreamError } from '../http2/errors.js';
+import type { Http2Event } from '../http2/events.js';
+import type { Http2ConnectionOptions } from '../http2/options.js';
+import { connectTcp } from '../tcp/client.js';
+import type { TcpConnection } from '../tcp/connection.js';
+
+/** A complete response, as collected by `Http2Client.fetch()`. */
+export interface Http2Response {
+  status: number;
+  headers: HeaderField[];
+  body: Buffer;
+  trailers: HeaderField[];
+}
+
+/**
+ * One request stream from the client side: send the body, receive response events.
+ *
+ * @example
+ * const s = client.request([[':method', 'POST'], [':path', '/echo']]);
+ * s.onData = (chunk) => out.push(chunk);
+ * s.write(Buffer.from('hi'));
+ * s.end();
+ */
+export interface Http2ClientStream {
+  readonly streamId: number;
+  onResponse: (headers: HeaderField[]) => void;
+  onData: (chunk: Uint8Array) => void;
+  onTrailers: (headers: HeaderField[]) => void;
+  onEnd: () => void;
+  onReset: (errorCode: number) => void;
+  write(chunk: Uint8Array): void;
+  end(chunk?: Uint8Array): void;
+  sendTrailers(headers: Iterable<HeaderFieldInput>): void;
+  reset(errorCode?: number): void;
+}
+
+export interface Http2ClientOptions {
+  host?: string;
+  port: number;
+  /** The :authority of requests. Default `host:port`. */
+  authority?: string;
+  http2?: Http2ConnectionOptions;
+}
+
+/**
+ * An HTTP/2 client over wirestack's TCP core (h2c with prior knowledge): one connection,
+ * multiplexed streams.
+ *
+ * @example
+ * const client = await Http2Client.connect({ port: 8080 });
+ * const res = await client.fetch({ path: '/' });
+ * console.log(res.status, res.body.toString());
+ * await client.close();
+ */
+export class Http2Client {
+  readonly h2: Http2Connection;
+  private readonly streams = new Map<number, ClientStream>();
+  private writable = true;
+  private failure: Error | undefined;
+  private closedResolve: (() => void) | undefined;
+  private readonly closed: Promise<void>;
+
+  private constructor(
+    private readonly conn: TcpConnection,
+    private readonly authority: string,
+    options: Http2ConnectionOptions,
+  ) {
+    this.h2 = new Http2Connection('client', options);
+    this.closed = new Promise((resolve) => {
+      this.closedResolve = resolve;
+    });
+    conn.onData = (bytes) => this.onData(bytes);
+    conn.onDrain = () => {
+      this.writable = true;
+      this.flush();
+    };
+    conn.onClose = (err) => {
+      this.failure ??= err ?? new Error('connection closed');
+      for (const s of this.streams.values()) s.fail(ErrorCode.CANCEL);
+      this.streams.clear();
+      this.closedResolve?.();
+    };
+    this.flush();
+  }
+
+  static async connect(options: Http2ClientOptions): Promise<Http2Client> {
+    const host = options.host ?? '127.0.0.1';
+    const conn = await connectTcp({ host, port: options.port });
+    return new Http2Client(conn, options.authority ?? `${host}:${options.port}`, options.http2 ?? {});
+  }
+
+  /**
+   * Opens a stream with `headers` (pseudo-headers default to GET http://authority/).
+   *
+   * @example
+   * const s = client.request([[':path', '/stream']], { endStream: true });
+   */
+  request(headers: Iterable<HeaderFieldInput>, options: { endStream?: boolean } = {}): Http2ClientStream {
+    if (this.failure) throw this.failure;
+    const given = [...headers];
+    const has = (name: string) =>
+      given.some((h) => (Array.isArray(h) ? h[0] : (h as HeaderField).name) === name);
+    const pseudo: HeaderFieldInput[] = [];
+    if (!has(':method')) pseudo.push([':method', 'GET']);
+    if (!has(':scheme')) pseudo.push([':scheme', 'http']);
+    if (!has(':authority')) pseudo.push([':authority', this.authority]);
+    if (!has(':path')) pseudo.push([':path', '/']);
+    // Pseudo-headers first (RFC 9113 §8.3).
+    const isPseudo = (h: HeaderFieldInput) =>
+      (Array.isArray(h) ? h[0] : (h as HeaderField).name).startsWith(':');
+    const all = [...pseudo, ...given.filter(isPseudo), ...given.filter((h) => !isPseudo(h))];
+    const id = this.h2.request(all, options);
+    const stream = new ClientStream(this, id);
+    this.streams.set(id, stream);
+    this.flush();
+    return stream;
+  }
+
+  /**
+   * Sends a whole request and collects the whole response.
+   *
+   * @example
+   * const res = await client.fetch({ method: 'POST', path: '/echo', body: Buffer.from('x') });
+   */
+  fetch(req: {
+    method?: string;
+    path?: string;
+    headers?: HeaderFieldInput[];
+    body?: Uint8Array;
+  }): Promise<Http2Response> {
+    return new Promise((resolve, reject) => {
+      const headers: HeaderFieldInput[] = [
+        [':method', req.method ?? (req.body ? 'POST' : 'GET')],
+        [':path', req.path ?? '/'],
+        ...(req.headers ?? []),
+      ];
+      const s = this.request(headers, { endStream: req.body === undefined });
+      const res: Http2Response = { status: 0, headers: [], body: Buffer.alloc(0), trailers: [] };
+      const chunks: Uint8Array[] = [];
+      s.onResponse = (h) => {
+        res.headers = h;
+        res.status = Number(h.find((f) => f.name === ':status')?.value ?? 0);
+      };
+      s.onData = (c) => chunks.push(c);
+      s.onTrailers = (t) => {
+        res.trailers = t;
+      };
+      s.onEnd = () => {
+        res.body = Buffer.concat(chunks);
+        resolve(res);
+      };
+      s.onReset = (code) => reject(new Http2StreamError(s.streamId, code, `reset: ${errorCodeName(code)}`));
+      if (req.body !== undefined) s.end(req.body);
+    });
+  }
+
+  /** Graceful close: GOAWAY, wait for open streams, then close the TCP connection. */
+  async close(): Promise<void> {
+    if (!this.failure && !this.h2.isClosed) {
+      this.h2.goaway(ErrorCode.NO_ERROR);
+      this.flush();
+    }
+    if (this.streams.size === 0) this.conn.end();
+    await this.closed;
+  }
+
+  private onData(bytes: Uint8Array): void {
+    let events: Http2Event[];
+    try {
+      events = this.h2.receive(bytes, performance.now());
+    } catch (e) {
+      if (!(e instanceof Http2ConnectionError)) throw e;
+      this.failure = e;
+      this.flush();
+      this.conn.end();
+      return;
+    }
+    for (const ev of events) {
+      const s = 'streamId' in ev ? this.streams.get(ev.streamId) : undefined;
+      switch (ev.type) {
+        case 'responseReceived':
+          s?.onResponse(ev.headers);
+          break;
+        case 'dataReceived':
+          s?.onData(ev.data);
+          this.h2.acknowledgeReceivedData(ev.streamId, ev.flowControlledLength);
+          break;
+        case 'trailersReceived':
+          s?.onTrailers(ev.headers);
+          break;
+        case 'streamEnded':
+          s?.onEnd();
+          this.streams.delete(ev.streamId);
+          break;
+        case 'streamReset':
+          s?.fail(ev.errorCode);
+          this.streams.delete(ev.streamId);
+          break;
+        default:
+          break;
+      }
+    }
+    this.flush();
+    if (this.h2.canClose && this.streams.size === 0) this.conn.end();
+  }
+
+  /** Forgets a stream reset by the application. */
+  forget(streamId: number): void {
+    this.streams.delete(streamId);
+  }
+
+  flush(): void {
+    if (!this.writable || this.failure) return;
+    const out = this.h2.takeOutput();
+    if (out.length > 0) this.writable = this.conn.writev(out);
+  }
+
+  /** Runs a stream command; errors on a stream that is gone are ignored. */
+  command(run: () => void): void {
+    if (this.failure) return;
+    try {
+      run();
+    } catch (e) {
+      if (!(e instanceof Http2StreamError)) throw e;
+    }
+    this.flush();
+  }
+}
+
+class ClientStream implements Http2ClientStream {
+  onResponse: (headers: HeaderField[]) => void = () => {};
+  onData: (chunk: Uint8Array) => void = () => {};
+  onTrailers: (headers: HeaderField[]) => void = () => {};
+  onEnd: () => void = () => {};
+  onReset: (errorCode: number) => void = () => {};
+  private failed = false;
+
+  constructor(
+    private readonly client: Http2Client,
+    readonly streamId: number,
+  ) {}
+
+  write(chunk: Uint8Array): void {
+    this.client.command(() => this.client.h2.sendData(this.streamId, chunk));
+  }
+
+  end(chunk: Uint8Array = new Uint8Array(0)): void {
+    this.client.command(() => this.client.h2.sendData(this.streamId, chunk, { endStream: true }));
+  }
+
+  sendTrailers(headers: Iterable<HeaderFieldInput>): void {
+    this.client.command(() => this.client.h2.sendTrailers(this.streamId, headers));
+  }
+
+  reset(errorCode: number = ErrorCode.CANCEL): void {
+    this.client.command(() => this.client.h2.resetStream(this.streamId, errorCode));
+    this.client.forget(this.streamId);
+  }
+
+  fail(errorCode: number): void {
+    if (this.failed) return;
+    this.failed = true;
+    this.onReset(errorCode);
+  }
+}

@@ -1,0 +1,75 @@
+import type { HeaderFieldInput } from '../hpack/index.js';
+import { FlowWindow } from './flow-window.js';
+import { nextStreamState, type StreamInput, type StreamState } from './stream-state.js';
+
+/** How a stream ended, remembered for a while to answer late frames correctly (RFC 9113 §5.1 "closed"). */
+export type StreamClosure = 'ended' | 'reset_sent' | 'reset_received' | 'ignored';
+
+/**
+ * The connection's record of one live stream: its RFC 9113 §5.1 state, both flow-control windows,
+ * outgoing data waiting for window, and what has been received. Internal to Http2Connection.
+ */
+export class Http2Stream {
+  state: StreamState = 'idle';
+  readonly sendWindow: FlowWindow;
+  readonly recvWindow: FlowWindow;
+  /** Outgoing DATA waiting for flow-control window, in order. */
+  pending: Uint8Array[] = [];
+  pendingBytes = 0;
+  /** END_STREAM is to be sent after the pending data (or with the trailers). */
+  pendingEnd = false;
+  pendingTrailers: HeaderFieldInput[] | undefined;
+  /** The application has queued the end of its side: no more sendData. */
+  endQueued = false;
+  /** Response headers received (client side): 'informational' after 1xx only. */
+  headersReceived: 'none' | 'informational' | 'final' = 'none';
+  headersSent = false;
+  /** Declared content-length of the received message, or -1. */
+  contentLength = -1;
+  receivedBytes = 0;
+  /** Our request was HEAD: the response has no content whatever its content-length (RFC 9110 §9.3.2). */
+  headRequest = false;
+
+  constructor(
+    readonly id: number,
+    readonly peerInitiated: boolean,
+    sendWindow: number,
+    recvWindow: number,
+  ) {
+    this.sendWindow = new FlowWindow(sendWindow);
+    this.recvWindow = new FlowWindow(recvWindow);
+  }
+
+  /** Applies a transition of the RFC 9113 §5.1 table; throws on one the table does not allow. */
+  apply(input: StreamInput): StreamState {
+    const next = nextStreamState(this.state, input);
+    if (next === undefined) throw new Error(`stream ${this.id}: ${input} not allowed in state ${this.state}`);
+    this.state = next;
+    return next;
+  }
+
+  /** Removes and returns the next `n` pending octets (a view when they lie in one chunk). */
+  takePending(n: number): Uint8Array {
+    const first = this.pending[0];
+    this.pendingBytes -= n;
+    if (first.length > n) {
+      this.pending[0] = first.subarray(n);
+      return first.subarray(0, n);
+    }
+    if (first.length === n) {
+      this.pending.shift();
+      return first;
+    }
+    const out = new Uint8Array(n);
+    let filled = 0;
+    while (filled < n) {
+      const c = this.pending[0];
+      const take = Math.min(c.length, n - filled);
+      out.set(c.subarray(0, take), filled);
+      filled += take;
+      if (take === c.length) this.pending.shift();
+      else this.pending[0] = c.subarray(take);
+    }
+    return out;
+  }
+}
