@@ -4,6 +4,7 @@ import { UsageError } from './args.js';
 import { runBench } from './bench.js';
 import { runCodec } from './codec.js';
 import { runEcho } from './echo.js';
+import { runH2 } from './h2.js';
 import { runServe } from './serve.js';
 
 const HELP = `Usage: wirestack <command> [options]
@@ -13,6 +14,7 @@ wirestack: every layer of backend networking, from raw Linux syscalls up, in Typ
 Commands:
   serve     start every wirestack server on its default port (the main job)
   echo      raw TCP echo server (connection limit, backlog queue, drain, keep-alive)
+  h2        HTTP/2 demo server (h2c) for curl, nghttp and h2load
   bench     benchmark wirestack against Node's own stack, side by side
   codec     encode JSON to MessagePack or decode it back, stdin to stdout (--hex to read bytes)
 
@@ -22,6 +24,7 @@ Run \`wirestack <command> --help\` for a command's options.
 const commands: Record<string, (argv: string[]) => Promise<void>> = {
   serve: runServe,
   echo: runEcho,
+  h2: runH2,
   bench: runBench,
   codec: runCodec,
 };
