@@ -21,6 +21,11 @@ export interface ServerFigures {
   /** Server CPU over wall time in the window; 1 = one core busy. */
   cpuUtilisation: number;
   peakRssBytes: number;
+  /**
+   * Share of the window the server was runnable but waiting for a CPU (other processes had it).
+   * Above ~5% the machine was busy and every figure is suspect.
+   */
+  runQueueWaitShare: number;
   /** p99 event-loop delay in the window from the preloaded probe, ms (null if it did not answer). */
   eventLoopLagP99Ms: number | null;
   eventLoopLagMaxMs: number | null;
@@ -36,6 +41,8 @@ export interface GeneratorFigures {
   ceilingRequestsPerSec: number;
   /** True when a generator used >= 90% of its core: req/s measures the generator, not the server. */
   bound: boolean;
+  /** Share of the window the busiest generator waited for a CPU (see ServerFigures). */
+  runQueueWaitShare: number;
 }
 
 /** The load a run applied. */

@@ -4,7 +4,7 @@ import { CURVE_PERCENTILES } from './bench-result.js';
 import { BenchError } from './errors.js';
 import { Histogram } from './histogram.js';
 import { type GeneratorOutcome, LoadGeneratorProcess } from './load-generator-process.js';
-import type { ProcessSample } from './proc-stats.js';
+import { type ProcessSample, sampleProcess } from './proc-stats.js';
 import { type BenchTarget, defaultTargetRegistry, type TargetRegistry } from './target-registry.js';
 
 /** Where the run is, for a progress line. */
@@ -93,13 +93,22 @@ export async function runBenchmark(options: BenchOptions): Promise<BenchResult> 
     const server = running.server;
     await server?.resetEventLoopLag();
     const before = server?.sample() ?? null;
+    const generatorsBefore = generators.map((g) => sampleOrNull(g.pid));
     for (const g of generators) g.measure();
     await progress.phase('measure', config.durationMs);
     const after = server?.sample() ?? null;
+    const generatorsAfter = generators.map((g) => sampleOrNull(g.pid));
     const outcomes = await Promise.all(generators.map((g) => g.stop()));
     const lag = server ? await server.eventLoopLag() : null;
 
     const result = summarise(target, config, outcomes);
+    result.generator.runQueueWaitShare = Math.max(
+      0,
+      ...generatorsBefore.map((b, i) => {
+        const a = generatorsAfter[i];
+        return a && b ? (a.runQueueWaitMs - b.runQueueWaitMs) / result.windowMs : 0;
+      }),
+    );
     if (server && before && after) result.server = serverFigures(server.pid, before, after, result, lag);
     return result;
   } finally {
@@ -168,6 +177,14 @@ function progressReporter(
 
 const ns = (v: number) => v / 1e6;
 
+function sampleOrNull(pid: number | undefined): ProcessSample | null {
+  try {
+    return pid === undefined ? null : sampleProcess(pid);
+  } catch {
+    return null;
+  }
+}
+
 function summarise(target: BenchTarget, config: RunConfig, outcomes: GeneratorOutcome[]): BenchResult {
   const histogram = new Histogram();
   const counts: number[] = [];
@@ -226,6 +243,7 @@ function summarise(target: BenchTarget, config: RunConfig, outcomes: GeneratorOu
       // An open-loop generator spin-waits between sends, so its CPU says nothing: it is the
       // bottleneck when it could not keep the asked rate.
       bound: config.rate > 0 ? requestsPerSec < config.rate * 0.95 : busiest >= GENERATOR_BOUND_AT,
+      runQueueWaitShare: 0,
     },
   };
 }
@@ -246,6 +264,7 @@ function serverFigures(
     cpuUsPerRequest: result.requests > 0 ? (cpuMs * 1000) / result.requests : 0,
     cpuUtilisation: cpuMs / result.windowMs,
     peakRssBytes: after.peakRssBytes,
+    runQueueWaitShare: (after.runQueueWaitMs - before.runQueueWaitMs) / result.windowMs,
     eventLoopLagP99Ms: lag?.p99Ms ?? null,
     eventLoopLagMaxMs: lag?.maxMs ?? null,
   };

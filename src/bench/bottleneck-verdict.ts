@@ -1,7 +1,13 @@
 import type { BenchResult } from './bench-result.js';
 import type { CpuProfileSummary } from './cpu-profile-summary.js';
 
-export type Bottleneck = 'generator-bound' | 'syscall-bound' | 'JS-bound' | 'not saturated' | 'unknown';
+export type Bottleneck =
+  | 'contended'
+  | 'generator-bound'
+  | 'syscall-bound'
+  | 'JS-bound'
+  | 'not saturated'
+  | 'unknown';
 
 export interface Verdict {
   bottleneck: Bottleneck;
@@ -33,6 +39,13 @@ export function bottleneckVerdict(
           line: `generator-bound: the generator used ${pct(g.cpuUtilisation)} of its core`,
         }
       : { bottleneck: 'unknown', line: 'unknown: an external server has no server-side figures' };
+  }
+  const waited = Math.max(s.runQueueWaitShare, g.runQueueWaitShare);
+  if (waited > 0.05) {
+    return {
+      bottleneck: 'contended',
+      line: `contended: the server or generator waited ${pct(waited)} of the window for a CPU (other load on the machine); rerun on a quiet machine`,
+    };
   }
   if (g.bound && s.cpuUtilisation < 0.85) {
     return {

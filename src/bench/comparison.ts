@@ -1,6 +1,9 @@
 import type { BenchResult } from './bench-result.js';
 import { type BenchOptions, runBenchmark } from './benchmark-runner.js';
 
+/** Run-queue wait above this share of the window means other load competed for our cores. */
+export const BUSY_MACHINE_WAIT_SHARE = 0.05;
+
 /** The figures compared side by side, flattened from a BenchResult (null when not measured). */
 export interface Figures {
   requestsPerSec: number | null;
@@ -15,6 +18,10 @@ export interface Figures {
   serverPeakRssMb: number | null;
   serverEventLoopLagP99Ms: number | null;
   generatorCpuUtilisation: number | null;
+  /** req/s one generator core would sustain at the measured cost (the measurement's ceiling). */
+  generatorCeilingRequestsPerSec: number | null;
+  /** Largest share of the window the server or generator waited for a CPU (machine busy). */
+  runQueueWaitShare: number | null;
 }
 
 export const FIGURE_NAMES: readonly (keyof Figures)[] = [
@@ -30,6 +37,8 @@ export const FIGURE_NAMES: readonly (keyof Figures)[] = [
   'serverPeakRssMb',
   'serverEventLoopLagP99Ms',
   'generatorCpuUtilisation',
+  'generatorCeilingRequestsPerSec',
+  'runQueueWaitShare',
 ];
 
 /** A vs B over several alternating rounds: each figure's median per side and the ratio A/B. */
@@ -43,6 +52,8 @@ export interface Comparison {
   ratios: Figures;
   /** True when any run of either side was generator-bound. */
   generatorBound: boolean;
+  /** True when in any run a process waited for a CPU more than 5% of the window. */
+  busyMachine: boolean;
 }
 
 export function figuresOf(r: BenchResult): Figures {
@@ -59,6 +70,8 @@ export function figuresOf(r: BenchResult): Figures {
     serverPeakRssMb: r.server ? r.server.peakRssBytes / 2 ** 20 : null,
     serverEventLoopLagP99Ms: r.server?.eventLoopLagP99Ms ?? null,
     generatorCpuUtilisation: r.generator.cpuUtilisation,
+    generatorCeilingRequestsPerSec: r.generator.ceilingRequestsPerSec,
+    runQueueWaitShare: Math.max(r.server?.runQueueWaitShare ?? 0, r.generator.runQueueWaitShare),
   };
 }
 
@@ -96,6 +109,7 @@ export function compareRuns(a: BenchResult[], b: BenchResult[]): Comparison {
     medians: { a: ma, b: mb },
     ratios,
     generatorBound: [...a, ...b].some((r) => r.generator.bound),
+    busyMachine: [...a, ...b].some((r) => (figuresOf(r).runQueueWaitShare ?? 0) > BUSY_MACHINE_WAIT_SHARE),
   };
 }
 

@@ -10,6 +10,11 @@ export interface ProcessSample {
   userMs: number;
   /** Kernel part of cpuMs: system calls and the network stack work they do. */
   systemMs: number;
+  /**
+   * Time the main thread was runnable but waiting for a CPU (schedstat), in ms: other load on the
+   * machine taking our core. 0 when the kernel does not keep schedstats.
+   */
+  runQueueWaitMs: number;
   /** Resident set size in bytes. */
   rssBytes: number;
   /** Peak resident set size in bytes (VmHWM). */
@@ -40,9 +45,20 @@ export function sampleProcess(pid: number): ProcessSample {
     cpuMs: ((utime + stime) * 1000) / USER_HZ,
     userMs: (utime * 1000) / USER_HZ,
     systemMs: (stime * 1000) / USER_HZ,
+    runQueueWaitMs: runQueueWaitMs(pid),
     rssBytes: kb('VmRSS'),
     peakRssBytes: kb('VmHWM'),
   };
+}
+
+function runQueueWaitMs(pid: number): number {
+  try {
+    // "<ns on CPU> <ns waiting on a run queue> <timeslices>"
+    const waitNs = Number(readFileSync(`/proc/${pid}/schedstat`, 'utf8').split(' ')[1]);
+    return Number.isFinite(waitNs) ? waitNs / 1e6 : 0;
+  } catch {
+    return 0;
+  }
 }
 
 /** Open file descriptors of a process. */

@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import type { RunConfig } from './bench-result.js';
 import type { BenchOptions } from './benchmark-runner.js';
 import { type Comparison, compareTargets } from './comparison.js';
@@ -49,7 +50,7 @@ export const ECHO_COMPARE: BenchSuite = {
   a: 'echo',
   b: 'echo-node',
   cases: echoCases,
-  defaults: { warmupMs: 1000, durationMs: 3000 },
+  defaults: { warmupMs: 1000, durationMs: 3000, pinned: availableParallelism() > 1 },
   rounds: 3,
 };
 

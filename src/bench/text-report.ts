@@ -1,5 +1,5 @@
 import type { BenchResult } from './bench-result.js';
-import type { Comparison, Figures } from './comparison.js';
+import { BUSY_MACHINE_WAIT_SHARE, type Comparison, type Figures } from './comparison.js';
 import type { ProfileReport } from './profile-run.js';
 import type { SuiteResult } from './suites.js';
 
@@ -33,6 +33,9 @@ function loadLine(r: BenchResult): string {
   return `${r.target} (${r.protocol}): ${c.connections} conn × ${c.pipeline} in flight, ${num(c.size)} B requests, ${model}, ${(r.windowMs / 1000).toFixed(1)} s measured after ${(c.warmupMs / 1000).toFixed(1)} s warm-up${c.pinned ? ', pinned' : ''}`;
 }
 
+const BUSY_WARNING =
+  'warning: busy machine: benchmark processes waited for a CPU (other load); figures are preliminary';
+
 /** Warnings a reader must see next to the figures. */
 export function warningsOf(r: BenchResult): string[] {
   const w: string[] = [];
@@ -41,6 +44,12 @@ export function warningsOf(r: BenchResult): string[] {
       r.config.rate > 0
         ? `generator-bound: asked for ${num(r.config.rate)} req/s, achieved ${num(r.requestsPerSec)}`
         : `generator-bound: the generator used ${Math.round(r.generator.cpuUtilisation * 100)}% of its core; req/s is its ceiling, compare server CPU µs/request`,
+    );
+  }
+  const waited = Math.max(r.server?.runQueueWaitShare ?? 0, r.generator.runQueueWaitShare);
+  if (waited > BUSY_MACHINE_WAIT_SHARE) {
+    w.push(
+      `busy machine: a benchmark process waited ${Math.round(waited * 100)}% of the window for a CPU; figures are preliminary`,
     );
   }
   if (r.errors > 0) w.push(`${num(r.errors)} errors: ${r.errorMessages.join('; ')}`);
@@ -102,6 +111,8 @@ const FIGURE_ROWS: [keyof Figures, string, (v: number | null) => string][] = [
   ['serverPeakRssMb', 'server peak RSS MiB', (v) => num(v, 1)],
   ['serverEventLoopLagP99Ms', 'server loop lag p99', ms],
   ['generatorCpuUtilisation', 'generator CPU', (v) => (v === null ? '-' : `${Math.round(v * 100)}%`)],
+  ['generatorCeilingRequestsPerSec', 'generator ceiling req/s', (v) => num(v)],
+  ['runQueueWaitShare', 'waited for CPU', (v) => (v === null ? '-' : `${Math.round(v * 100)}%`)],
 ];
 
 /** A/B medians and ratios. */
@@ -136,7 +147,6 @@ export function formatSuite(s: SuiteResult): string {
       `${s.a} µs/req`,
       `${s.b} µs/req`,
       'CPU ratio',
-      'MB/s ratio',
     ],
   ];
   for (const { name, comparison: c } of s.cases) {
@@ -155,13 +165,25 @@ export function formatSuite(s: SuiteResult): string {
       num(a.serverCpuUsPerRequest, 2),
       num(b.serverCpuUsPerRequest, 2),
       ratio(c.ratios.serverCpuUsPerRequest),
-      ratio(c.ratios.megabytesPerSec),
     ]);
   }
   const lines = [`${s.suite}: ${s.a} vs ${s.b} (medians; ratio = ${s.a}/${s.b})`, '', table(rows)];
+  for (const { name, comparison: c } of s.cases) {
+    if ((c.runs.a[0]?.config.size ?? 0) < 4096) continue;
+    const a = c.medians.a.megabytesPerSec;
+    const b = c.medians.b.megabytesPerSec;
+    lines.push(
+      `${name}: ${s.a} ${num(a, 0)} MB/s, ${s.b} ${num(b, 0)} MB/s (${ratio(c.ratios.megabytesPerSec)})`,
+    );
+  }
+  const ceilings = s.cases.map((c) => c.comparison.medians.a.generatorCeilingRequestsPerSec ?? 0);
+  lines.push(
+    `generator ceiling (req/s one generator core sustains): ${s.cases.map((c, i) => `${c.name.split(',')[0]} ${num(ceilings[i])}`).join('; ')}`,
+  );
   if (s.cases.some((c) => c.comparison.generatorBound)) {
     lines.push('* generator-bound in some rounds: req/s is the generator ceiling; compare µs/req');
   }
+  if (s.cases.some((c) => c.comparison.busyMachine)) lines.push(BUSY_WARNING);
   return lines.join('\n');
 }
 

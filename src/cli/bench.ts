@@ -47,7 +47,8 @@ Load:
   --warmup S        seconds of load before measuring (default 1)
   --duration S      seconds measured (default 5; suites default to 3)
   --generators N    generator processes (default 1; use more where cores are free)
-  --pin             pin the server to CPU 0 and generators to the other CPUs (taskset)
+  --pin             pin the server to CPU 0 and generators to the other CPUs (taskset);
+                    suites pin by default, --no-pin turns it off
 Compare and profile:
   --vs TARGET       run TARGET too, A B A B, and print medians and ratios A/TARGET
   --rounds N        rounds for --vs and suites (default 3)
@@ -74,6 +75,7 @@ const SPEC = {
   duration: { type: 'string' },
   generators: { type: 'string' },
   pin: { type: 'boolean' },
+  'no-pin': { type: 'boolean' },
   vs: { type: 'string' },
   rounds: { type: 'string' },
   profile: { type: 'boolean' },
@@ -131,8 +133,10 @@ export async function runBench(argv: string[]): Promise<void> {
     warmupMs: secondsOption(v, 'warmup', suite?.defaults.warmupMs ?? 1000),
     durationMs: secondsOption(v, 'duration', suite?.defaults.durationMs ?? 5000),
     generators: intOption(v, 'generators', 1, 1, 64),
-    pinned: values.pin === true,
+    // Suites pin by default (their figures go into BENCHMARKS.md); single runs only when asked.
+    pinned: values.pin === true || (suite?.defaults.pinned === true && values['no-pin'] !== true),
   };
+  if (values.pin && values['no-pin']) throw new UsageError('--pin and --no-pin contradict each other');
   if (load.durationMs === 0) throw new UsageError('--duration must be more than 0 seconds');
   const rounds = intOption(v, 'rounds', suite?.rounds ?? 3, 1, 100);
   const progress = progressLine();

@@ -51,6 +51,7 @@ function fakeRun(target: string, rps: number, cpuUs: number, generatorCpu = 0.5)
       peakRssBytes: 50 * 2 ** 20,
       eventLoopLagP99Ms: 1.5,
       eventLoopLagMaxMs: 2,
+      runQueueWaitShare: 0,
     },
     generator: {
       processes: 1,
@@ -58,6 +59,7 @@ function fakeRun(target: string, rps: number, cpuUs: number, generatorCpu = 0.5)
       cpuUtilisation: generatorCpu,
       ceilingRequestsPerSec: rps / generatorCpu,
       bound: generatorCpu >= 0.9,
+      runQueueWaitShare: 0,
     },
   };
 }
@@ -151,6 +153,14 @@ test('the verdict names the generator when it is the one at 100%', () => {
   bound.server!.cpuUtilisation = 0.6;
   assert.equal(bottleneckVerdict(bound).bottleneck, 'generator-bound');
   assert.equal(bottleneckVerdict(fakeRun('echo', 150_000, 4)).bottleneck, 'syscall-bound');
+});
+
+test('a run whose processes waited for a CPU is flagged as taken on a busy machine', () => {
+  const busy = fakeRun('echo', 150_000, 4);
+  busy.server!.runQueueWaitShare = 0.3;
+  assert.equal(bottleneckVerdict(busy).bottleneck, 'contended');
+  assert.match(formatRun(busy), /warning: busy machine: .* waited 30% .* preliminary/);
+  assert.doesNotMatch(formatRun(fakeRun('echo', 150_000, 4)), /busy machine/);
 });
 
 test('targets: names, HOST:PORT, and typed errors for anything else', () => {
