@@ -21,6 +21,8 @@ interface Axes {
   /** x positions → tick labels. */
   xTicks: [number, string][];
   xMax: number;
+  /** Logarithmic y axis (latency spans decades: p50 in µs, max in ms). */
+  logY?: boolean;
 }
 
 const W = 640;
@@ -29,17 +31,29 @@ const PAD = { left: 64, right: 16, top: 28, bottom: 40 };
 
 /** A line chart as an inline SVG string (no scripts, no external resources). */
 export function lineChartSvg(series: Series[], axes: Axes): string {
-  const yMax = niceCeil(Math.max(1e-9, ...series.flatMap((s) => s.points.map((p) => p[1]))));
+  const values = series.flatMap((s) => s.points.map((p) => p[1]));
   const x = (v: number) => PAD.left + (v / (axes.xMax || 1)) * (W - PAD.left - PAD.right);
-  const y = (v: number) => H - PAD.bottom - (v / yMax) * (H - PAD.top - PAD.bottom);
+  const plotH = H - PAD.top - PAD.bottom;
+  let y: (v: number) => number;
+  let yTicks: number[];
+  if (axes.logY) {
+    const positive = values.filter((v) => v > 0);
+    const lo = Math.floor(Math.log10(Math.min(1, ...positive)));
+    const hi = Math.max(lo + 1, Math.ceil(Math.log10(Math.max(1e-9, ...positive))));
+    y = (v: number) => H - PAD.bottom - ((Math.log10(Math.max(v, 10 ** lo)) - lo) / (hi - lo)) * plotH;
+    yTicks = Array.from({ length: hi - lo + 1 }, (_, i) => 10 ** (lo + i));
+  } else {
+    const yMax = niceCeil(Math.max(1e-9, ...values));
+    y = (v: number) => H - PAD.bottom - (v / yMax) * plotH;
+    yTicks = [0, 1, 2, 3, 4].map((i) => (yMax * i) / 4);
+  }
   const parts = [
     `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${W} ${H}" width="${W}" height="${H}" role="img" aria-label="${escapeHtml(axes.title)}">`,
     `<text x="${W / 2}" y="16" text-anchor="middle" font-size="13">${escapeHtml(axes.title)}</text>`,
     `<line x1="${PAD.left}" y1="${H - PAD.bottom}" x2="${W - PAD.right}" y2="${H - PAD.bottom}" stroke="#888"/>`,
     `<line x1="${PAD.left}" y1="${PAD.top}" x2="${PAD.left}" y2="${H - PAD.bottom}" stroke="#888"/>`,
   ];
-  for (let i = 0; i <= 4; i++) {
-    const v = (yMax * i) / 4;
+  for (const v of yTicks) {
     parts.push(
       `<line x1="${PAD.left}" y1="${y(v)}" x2="${W - PAD.right}" y2="${y(v)}" stroke="#eee"/>`,
       `<text x="${PAD.left - 4}" y="${y(v) + 4}" text-anchor="end" font-size="10">${escapeHtml(short(v))}</text>`,
@@ -60,6 +74,10 @@ export function lineChartSvg(series: Series[], axes: Axes): string {
       .map(([px, py], j) => `${j === 0 ? 'M' : 'L'}${x(px).toFixed(1)},${y(py).toFixed(1)}`)
       .join(' ');
     parts.push(`<path d="${d}" fill="none" stroke="${colour}" stroke-width="2"/>`);
+    // Markers, so a one-second timeline still shows its point.
+    for (const [px, py] of s.points) {
+      parts.push(`<circle cx="${x(px).toFixed(1)}" cy="${y(py).toFixed(1)}" r="2.5" fill="${colour}"/>`);
+    }
     parts.push(
       `<text x="${W - PAD.right - 4}" y="${PAD.top + 14 + i * 14}" text-anchor="end" font-size="11" fill="${colour}">${escapeHtml(s.label)}</text>`,
     );
@@ -83,8 +101,9 @@ export function percentileSvg(
     {
       title,
       xLabel: 'percentile',
-      yLabel: 'latency (ms)',
+      yLabel: 'latency (ms, log scale)',
       xMax: 5,
+      logY: true,
       xTicks: [
         [0, '0'],
         [1, '90'],
@@ -191,5 +210,6 @@ function niceCeil(v: number): number {
 function short(v: number): string {
   if (v >= 1e6) return `${+(v / 1e6).toFixed(2)}M`;
   if (v >= 1e3) return `${+(v / 1e3).toFixed(1)}k`;
+  if (v > 0 && v < 0.01) return v.toExponential(0);
   return `${+v.toPrecision(3)}`;
 }
