@@ -48,7 +48,10 @@ export class BenchConnection {
     return this.stopped || this.conn.isClosed ? 0 : this.depth - this.inFlightCount;
   }
 
-  /** Send `k` requests (k <= free); `startOf(j)` gives the j-th one's start time in ms. */
+  /**
+   * Send `k` requests (k <= free) as one write. The j-th one's start time is `startMs + j * stepMs`
+   * (closed loop: all now; open loop: their intended times).
+   */
   send(k: number, startMs: number, stepMs = 0): void {
     if (k <= 0) return;
     const { starts, depth } = this;

@@ -49,7 +49,7 @@ export class LoadRecorder {
     this.recording = false;
   }
 
-  /** `n` responses completed at `doneMs`, each sent (or intended to be sent) at the given time. */
+  /** A response completed at `doneMs` for a request sent (or, open loop, due) at `startMs`. */
   response(startMs: number, doneMs: number): void {
     this.completedTotal++;
     if (!this.recording) return;

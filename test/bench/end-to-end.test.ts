@@ -4,7 +4,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { CLI } from '../support/processes.js';
+import { CLI, startServerProcess } from '../support/processes.js';
 
 function bench(args: string[]) {
   return spawnSync(process.execPath, [CLI, 'bench', ...args], { encoding: 'utf8', timeout: 60_000 });
@@ -72,6 +72,66 @@ test('an open-loop run keeps the asked rate against the node:net baseline', () =
   assert.equal(run.config.rate, 2000);
   assert.ok(Math.abs(run.requestsPerSec - 2000) < 200, `rate ${run.requestsPerSec}`);
   assert.ok(run.latencyMs.p50 > 0);
+});
+
+test('HOST:PORT benchmarks a server we did not start: client figures only', async () => {
+  const server = await startServerProcess(['echo', '--port', '0']);
+  try {
+    const r = bench([
+      `127.0.0.1:${server.port}`,
+      '--duration',
+      '1',
+      '--warmup',
+      '0.2',
+      '--connections',
+      '2',
+      '--json',
+    ]);
+    assert.equal(r.status, 0, r.stderr);
+    const run = JSON.parse(r.stdout).run;
+    assert.equal(run.target, `127.0.0.1:${server.port}`);
+    assert.ok(run.requests > 100);
+    assert.equal(run.server, null);
+  } finally {
+    server.kill();
+    await server.exited;
+  }
+});
+
+test('--vs runs both targets and reports medians and ratios', () => {
+  const r = bench([
+    'echo',
+    '--vs',
+    'echo-node',
+    '--rounds',
+    '1',
+    '--duration',
+    '0.6',
+    '--warmup',
+    '0.2',
+    '--json',
+  ]);
+  assert.equal(r.status, 0, r.stderr);
+  const c = JSON.parse(r.stdout).comparison;
+  assert.equal(c.a, 'echo');
+  assert.equal(c.b, 'echo-node');
+  assert.equal(c.runs.a.length, 1);
+  assert.equal(c.runs.b.length, 1);
+  assert.ok(c.ratios.requestsPerSec > 0);
+  assert.ok(
+    Math.abs(c.ratios.requestsPerSec - c.medians.a.requestsPerSec / c.medians.b.requestsPerSec) < 1e-3,
+  );
+});
+
+test('--profile summarises the server CPU profile and names a bottleneck', () => {
+  const r = bench(['echo', '--profile', '--duration', '1', '--warmup', '0.2', '--json']);
+  assert.equal(r.status, 0, r.stderr);
+  const p = JSON.parse(r.stdout).profile;
+  assert.ok(p.cpuProfile.busyMs > 0, 'the server wrote its --cpu-prof profile on SIGTERM');
+  assert.ok(p.cpuProfile.top.length > 0);
+  assert.match(p.verdict.bottleneck, /^(contended|generator-bound|syscall-bound|JS-bound|not saturated)$/);
+  assert.ok(p.verdict.line.length > 10);
+  if (p.strace) assert.ok(p.syscallsPerRequest > 0.05, `syscalls/request ${p.syscallsPerRequest}`);
 });
 
 test('mistakes print a message and the --help hint with exit code 2', () => {
