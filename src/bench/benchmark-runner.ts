@@ -36,7 +36,8 @@ export const DEFAULT_RUN_CONFIG: RunConfig = {
   rate: 0,
   warmupMs: 1000,
   durationMs: 5000,
-  generators: 1,
+  // One generator process per core the server does not need (1 on a 2-core machine).
+  generators: Math.max(1, availableParallelism() - 1),
   pinned: false,
 };
 

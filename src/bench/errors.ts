@@ -57,6 +57,15 @@ export class ServerStartError extends BenchError {
   }
 }
 
+/** A server we started died while it was being measured. */
+export class ServerExitedError extends BenchError {
+  constructor(what: string, output: string) {
+    const tail = output.trim().split('\n').slice(-5).join('\n  ');
+    super('ESERVEREXITED', `${what} exited during the run${tail ? `; its last output:\n  ${tail}` : ''}`);
+    this.name = 'ServerExitedError';
+  }
+}
+
 /** A load generator process failed or died. */
 export class GeneratorError extends BenchError {
   constructor(message: string) {

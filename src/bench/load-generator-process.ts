@@ -28,6 +28,7 @@ export class LoadGeneratorProcess {
   private readonly child: ChildProcess;
   private waiting: { type: GeneratorEvent['type']; resolve: (e: GeneratorEvent) => void } | null = null;
   private failure: Error | null = null;
+  private finished = false;
   private readonly failed: Promise<never>;
 
   constructor(
@@ -49,7 +50,7 @@ export class LoadGeneratorProcess {
     };
     this.child.on('error', (err) => die(new GeneratorError(`could not start: ${err.message}`)));
     this.child.on('exit', (code, signal) => {
-      if (this.waiting) die(new GeneratorError(`exited (${signal ?? code}) before answering`));
+      if (!this.finished) die(new GeneratorError(`exited (${signal ?? code}) before reporting its result`));
     });
     this.child.on('message', (e: GeneratorEvent) => {
       if (e.type === 'progress') {
@@ -66,6 +67,7 @@ export class LoadGeneratorProcess {
         );
         return;
       }
+      if (e.type === 'result') this.finished = true;
       if (this.waiting?.type === e.type) {
         const w = this.waiting;
         this.waiting = null;
@@ -98,6 +100,7 @@ export class LoadGeneratorProcess {
   }
 
   kill(): void {
+    this.finished = true;
     if (this.child.exitCode === null && this.child.signalCode === null) this.child.kill('SIGKILL');
   }
 

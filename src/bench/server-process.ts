@@ -1,7 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { ServerStartError } from './errors.js';
+import { ServerExitedError, ServerStartError } from './errors.js';
 import { EVENT_LOOP_PROBE_PREFIX } from './event-loop-probe.js';
 import { type ProcessSample, sampleProcess } from './proc-stats.js';
 
@@ -34,6 +34,7 @@ export class ServerProcess {
   private readonly exited: Promise<void>;
 
   private constructor(
+    private readonly label: string,
     private readonly child: ChildProcess,
     /** The node process itself (not a taskset or strace wrapper): the one whose CPU we read. */
     readonly pid: number,
@@ -83,7 +84,7 @@ export class ServerProcess {
         if (!m) return;
         cleanup();
         const pid = options.straceOutput ? tracedChildPid(child.pid!) : child.pid!;
-        resolve(new ServerProcess(child, pid, m[1], Number(m[2]), exited, out));
+        resolve(new ServerProcess(label, child, pid, m[1], Number(m[2]), exited, out));
       };
       const onExit = (code: number | null, signal: string | null) => {
         cleanup();
@@ -105,8 +106,21 @@ export class ServerProcess {
     return this.out;
   }
 
+  /** True once the process has exited. */
+  get hasExited(): boolean {
+    return this.child.exitCode !== null || this.child.signalCode !== null;
+  }
+
+  /** CPU and memory now; a ServerExitedError if the server died. */
   sample(): ProcessSample {
-    return sampleProcess(this.pid);
+    try {
+      return sampleProcess(this.pid);
+    } catch (err) {
+      if (this.hasExited || (err as NodeJS.ErrnoException).code === 'ENOENT') {
+        throw new ServerExitedError(this.label, this.out);
+      }
+      throw err;
+    }
   }
 
   /** Start a new event-loop delay window (the probe prints the previous one, which we ignore). */

@@ -46,7 +46,8 @@ Load:
                     (coordinated-omission corrected); default: closed loop
   --warmup S        seconds of load before measuring (default 1)
   --duration S      seconds measured (default 5; suites default to 3)
-  --generators N    generator processes (default 1; use more where cores are free)
+  --generators N    generator processes (default: one per CPU the server does not use, so 1
+                    on a 2-core machine)
   --pin             pin the server to CPU 0 and generators to the other CPUs (taskset);
                     suites pin by default, --no-pin turns it off
 Compare and profile:
@@ -132,7 +133,7 @@ export async function runBench(argv: string[]): Promise<void> {
     rate: intOption(v, 'rate', 0, 0),
     warmupMs: secondsOption(v, 'warmup', suite?.defaults.warmupMs ?? 1000),
     durationMs: secondsOption(v, 'duration', suite?.defaults.durationMs ?? 5000),
-    generators: intOption(v, 'generators', 1, 1, 64),
+    generators: v.generators === undefined ? undefined : intOption(v, 'generators', 1, 1, 64),
     // Suites pin by default (their figures go into BENCHMARKS.md); single runs only when asked.
     pinned: values.pin === true || (suite?.defaults.pinned === true && values['no-pin'] !== true),
   };
