@@ -131,10 +131,14 @@ export function runConfigOf(options: Partial<RunConfig>): RunConfig {
     if (!Number.isFinite(v) || v <= 0) throw new BenchError('EBADOPTION', `${key} must be > 0, got ${v}`);
   }
   if (c.generators > c.connections) {
-    throw new BenchError(
-      'EBADOPTION',
-      `generators (${c.generators}) cannot exceed connections (${c.connections})`,
-    );
+    // The default follows the core count; only an explicit count beyond the connections is a mistake.
+    if (options.generators !== undefined) {
+      throw new BenchError(
+        'EBADOPTION',
+        `generators (${c.generators}) cannot exceed connections (${c.connections})`,
+      );
+    }
+    c.generators = c.connections;
   }
   if (c.rate < 0 || c.warmupMs < 0) throw new BenchError('EBADOPTION', 'rate and warmup must be >= 0');
   return c;

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { BenchResult } from '../../src/bench/bench-result.js';
+import { runConfigOf } from '../../src/bench/benchmark-runner.js';
 import { bottleneckVerdict } from '../../src/bench/bottleneck-verdict.js';
 import { compareRuns, median } from '../../src/bench/comparison.js';
 import { summariseCpuProfile } from '../../src/bench/cpu-profile-summary.js';
@@ -180,4 +181,14 @@ test('echo responses complete every `size` bytes, however the reads split them',
   assert.equal(counter.feed(new Uint8Array(1)), 1);
   assert.equal(counter.feed(new Uint8Array(64 * 3 + 10)), 3);
   assert.equal(counter.feed(new Uint8Array(54)), 1);
+});
+
+test('run options: defaults filled in, generators clamped to connections unless asked for', () => {
+  const c = runConfigOf({ connections: 1 });
+  assert.equal(c.generators, 1);
+  assert.equal(c.pipeline, 1);
+  assert.equal(c.size, 64);
+  assert.throws(() => runConfigOf({ connections: 1, generators: 2 }), /cannot exceed connections/);
+  assert.throws(() => runConfigOf({ durationMs: 0 }), { code: 'EBADOPTION' });
+  assert.throws(() => runConfigOf({ rate: -1 }), /rate and warmup/);
 });
