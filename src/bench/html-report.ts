@@ -12,6 +12,19 @@ export function escapeHtml(s: string): string {
 interface Series {
   label: string;
   points: [number, number][];
+  /** Runs of the same target share a colour; rounds differ in dash pattern. */
+  group: number;
+  variant: number;
+}
+
+const DASHES = ['', '6 3', '2 3', '8 3 2 3'];
+
+/** One run to plot, with its legend label, colour group (target) and variant (round). */
+export interface LabelledRun {
+  label: string;
+  run: BenchResult;
+  group: number;
+  variant: number;
 }
 
 interface Axes {
@@ -25,9 +38,10 @@ interface Axes {
   logY?: boolean;
 }
 
-const W = 640;
+const W = 760;
 const H = 300;
-const PAD = { left: 64, right: 16, top: 28, bottom: 40 };
+/** The right margin holds the legend, so it never covers a line. */
+const PAD = { left: 64, right: 136, top: 28, bottom: 40 };
 
 /** A line chart as an inline SVG string (no scripts, no external resources). */
 export function lineChartSvg(series: Series[], axes: Axes): string {
@@ -69,17 +83,22 @@ export function lineChartSvg(series: Series[], axes: Axes): string {
     `<text x="12" y="${(H - PAD.bottom + PAD.top) / 2}" text-anchor="middle" font-size="11" transform="rotate(-90 12 ${(H - PAD.bottom + PAD.top) / 2})">${escapeHtml(axes.yLabel)}</text>`,
   );
   series.forEach((s, i) => {
-    const colour = COLOURS[i % COLOURS.length];
+    const colour = COLOURS[s.group % COLOURS.length];
+    const dash = DASHES[s.variant % DASHES.length];
+    const dashAttr = dash ? ` stroke-dasharray="${dash}"` : '';
     const d = s.points
       .map(([px, py], j) => `${j === 0 ? 'M' : 'L'}${x(px).toFixed(1)},${y(py).toFixed(1)}`)
       .join(' ');
-    parts.push(`<path d="${d}" fill="none" stroke="${colour}" stroke-width="2"/>`);
+    parts.push(`<path d="${d}" fill="none" stroke="${colour}" stroke-width="2"${dashAttr}/>`);
     // Markers, so a one-second timeline still shows its point.
     for (const [px, py] of s.points) {
       parts.push(`<circle cx="${x(px).toFixed(1)}" cy="${y(py).toFixed(1)}" r="2.5" fill="${colour}"/>`);
     }
+    const ly = PAD.top + 10 + i * 16;
+    const lx = W - PAD.right + 12;
     parts.push(
-      `<text x="${W - PAD.right - 4}" y="${PAD.top + 14 + i * 14}" text-anchor="end" font-size="11" fill="${colour}">${escapeHtml(s.label)}</text>`,
+      `<line x1="${lx}" y1="${ly - 4}" x2="${lx + 22}" y2="${ly - 4}" stroke="${colour}" stroke-width="2"${dashAttr}/>`,
+      `<text x="${lx + 28}" y="${ly}" font-size="11" fill="${colour}">${escapeHtml(s.label)}</text>`,
     );
   });
   parts.push('</svg>');
@@ -92,12 +111,14 @@ function nines(p: number): number {
 }
 
 /** Latency by percentile for several runs, x in nines so the tail gets room. */
-export function percentileSvg(
-  runs: { label: string; run: BenchResult }[],
-  title = 'latency by percentile',
-): string {
+export function percentileSvg(runs: LabelledRun[], title = 'latency by percentile'): string {
   return lineChartSvg(
-    runs.map(({ label, run }) => ({ label, points: run.percentileCurve.map(([p, v]) => [nines(p), v]) })),
+    runs.map(({ label, run, group, variant }) => ({
+      label,
+      group,
+      variant,
+      points: run.percentileCurve.map(([p, v]) => [nines(p), v]),
+    })),
     {
       title,
       xLabel: 'percentile',
@@ -117,13 +138,15 @@ export function percentileSvg(
 }
 
 /** req/s per second for several runs. */
-export function timelineSvg(
-  runs: { label: string; run: BenchResult }[],
-  title = 'throughput per second',
-): string {
+export function timelineSvg(runs: LabelledRun[], title = 'throughput per second'): string {
   const longest = Math.max(1, ...runs.map((r) => r.run.timeline.length));
   return lineChartSvg(
-    runs.map(({ label, run }) => ({ label, points: run.timeline.map((v, i) => [i + 0.5, v]) })),
+    runs.map(({ label, run, group, variant }) => ({
+      label,
+      group,
+      variant,
+      points: run.timeline.map((v, i) => [i + 0.5, v]),
+    })),
     {
       title,
       xLabel: 'second of the measured window',
@@ -134,15 +157,20 @@ export function timelineSvg(
   );
 }
 
-function runsOf(report: BenchReport): { heading: string; runs: { label: string; run: BenchResult }[] }[] {
+function runsOf(report: BenchReport): { heading: string; runs: LabelledRun[] }[] {
   switch (report.kind) {
     case 'run':
-      return [{ heading: report.run.target, runs: [{ label: report.run.target, run: report.run }] }];
+      return [
+        {
+          heading: report.run.target,
+          runs: [{ label: report.run.target, run: report.run, group: 0, variant: 0 }],
+        },
+      ];
     case 'profile':
       return [
         {
           heading: report.profile.result.target,
-          runs: [{ label: report.profile.result.target, run: report.profile.result }],
+          runs: [{ label: report.profile.result.target, run: report.profile.result, group: 0, variant: 0 }],
         },
       ];
     case 'comparison':
@@ -157,11 +185,10 @@ function runsOf(report: BenchReport): { heading: string; runs: { label: string; 
   }
 }
 
-function labelled(runs: { a: BenchResult[]; b: BenchResult[] }) {
-  return [...runs.a, ...runs.b].map((run, i, all) => {
-    const round = (i % (all.length / 2)) + 1;
-    return { label: `${run.target} #${round}`, run };
-  });
+function labelled(runs: { a: BenchResult[]; b: BenchResult[] }): LabelledRun[] {
+  const side = (list: BenchResult[], group: number) =>
+    list.map((run, round) => ({ label: `${run.target} #${round + 1}`, run, group, variant: round }));
+  return [...side(runs.a, 0), ...side(runs.b, 1)];
 }
 
 function textOf(report: BenchReport): string {
