@@ -24,6 +24,8 @@ export interface BenchOptions extends Partial<RunConfig> {
   registry?: TargetRegistry;
   /** Write the server's V8 CPU profile here (see profile-run.ts). */
   cpuProfileDir?: string | null;
+  /** Write the generators' V8 CPU profiles here. */
+  generatorCpuProfileDir?: string | null;
   /** Run the server under `strace -c -f`, summary to this file. */
   straceOutput?: string | null;
   onProgress?: (p: BenchProgress) => void;
@@ -82,6 +84,7 @@ export async function runBenchmark(options: BenchOptions): Promise<BenchResult> 
             rate: config.rate / config.generators,
           },
           cpu,
+          options.generatorCpuProfileDir ?? null,
         ),
       );
     }
@@ -113,7 +116,7 @@ export async function runBenchmark(options: BenchOptions): Promise<BenchResult> 
     if (server && before && after) result.server = serverFigures(server.pid, before, after, result, lag);
     return result;
   } finally {
-    for (const g of generators) g.kill();
+    await Promise.all(generators.map((g) => g.close()));
     await running.stop();
   }
 }

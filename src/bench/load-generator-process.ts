@@ -31,11 +31,16 @@ export class LoadGeneratorProcess {
   private finished = false;
   private readonly failed: Promise<never>;
 
+  private readonly exited: Promise<void>;
+
+  /** `cpuProfileDir`: write a V8 CPU profile of the generator there when it exits. */
   constructor(
     private readonly config: GeneratorConfig,
     cpu: number | null,
+    cpuProfileDir: string | null = null,
   ) {
     const argv = [process.execPath, GENERATOR_MAIN];
+    if (cpuProfileDir) argv.splice(1, 0, '--cpu-prof', `--cpu-prof-dir=${cpuProfileDir}`);
     if (cpu !== null) argv.unshift('taskset', '-c', String(cpu));
     this.child = spawn(argv[0], argv.slice(1), { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
     let rejectFailed: (e: Error) => void = () => {};
@@ -48,6 +53,7 @@ export class LoadGeneratorProcess {
       this.failure = err;
       rejectFailed(err);
     };
+    this.exited = new Promise((resolve) => this.child.once('close', () => resolve()));
     this.child.on('error', (err) => die(new GeneratorError(`could not start: ${err.message}`)));
     this.child.on('exit', (code, signal) => {
       if (!this.finished) die(new GeneratorError(`exited (${signal ?? code}) before reporting its result`));
@@ -99,9 +105,16 @@ export class LoadGeneratorProcess {
     return { recording: e.recording, cpu: e.cpu };
   }
 
-  kill(): void {
+  /**
+   * Wait up to `graceMs` for the process to exit by itself (it does after its result, writing its
+   * CPU profile if asked), then kill it.
+   */
+  async close(graceMs = 2000): Promise<void> {
     this.finished = true;
-    if (this.child.exitCode === null && this.child.signalCode === null) this.child.kill('SIGKILL');
+    if (this.child.exitCode !== null || this.child.signalCode !== null) return;
+    const timer = setTimeout(() => this.child.kill('SIGKILL'), graceMs);
+    await this.exited;
+    clearTimeout(timer);
   }
 
   private send(command: GeneratorCommand): void {

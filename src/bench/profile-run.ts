@@ -12,10 +12,22 @@ import { parseStraceSummary, type StraceSummary } from './strace-summary.js';
 export interface ProfileReport {
   result: BenchResult;
   cpuProfile: CpuProfileSummary | null;
+  /** The load generator's own profile: is the measurement limited by it, and by what? */
+  generatorProfile: CpuProfileSummary | null;
   /** From a second, separate run under strace (tracing slows the server, so figures come from run 1). */
   strace: StraceSummary | null;
   syscallsPerRequest: number | null;
   verdict: Verdict;
+}
+
+/** Summary of the first .cpuprofile in `dir` (null if none was written). */
+function firstProfile(dir: string): CpuProfileSummary | null {
+  try {
+    const file = readdirSync(dir).find((f) => f.endsWith('.cpuprofile'));
+    return file ? summariseCpuProfileFile(join(dir, file)) : null;
+  } catch {
+    return null;
+  }
 }
 
 /** True when `strace` can be run here. */
@@ -34,9 +46,15 @@ export function straceAvailable(): boolean {
 export async function profileTarget(options: BenchOptions): Promise<ProfileReport> {
   const dir = mkdtempSync(join(tmpdir(), 'wirestack-bench-profile-'));
   try {
-    const result = await runBenchmark({ ...options, cpuProfileDir: dir });
-    const file = readdirSync(dir).find((f) => f.endsWith('.cpuprofile'));
-    const cpuProfile = file ? summariseCpuProfileFile(join(dir, file)) : null;
+    const serverDir = join(dir, 'server');
+    const generatorDir = join(dir, 'generator');
+    const result = await runBenchmark({
+      ...options,
+      cpuProfileDir: serverDir,
+      generatorCpuProfileDir: generatorDir,
+    });
+    const cpuProfile = firstProfile(serverDir);
+    const generatorProfile = firstProfile(generatorDir);
     let strace: StraceSummary | null = null;
     let syscallsPerRequest: number | null = null;
     if (result.server && straceAvailable()) {
@@ -55,6 +73,7 @@ export async function profileTarget(options: BenchOptions): Promise<ProfileRepor
     return {
       result,
       cpuProfile,
+      generatorProfile,
       strace,
       syscallsPerRequest,
       verdict: bottleneckVerdict(result, cpuProfile, syscallsPerRequest),

@@ -202,6 +202,16 @@ export function formatProfile(p: ProfileReport): string {
       ]),
     );
   } else lines.push('server CPU profile: none (an external target, or the server wrote no profile)');
+  if (p.generatorProfile) {
+    const g = p.generatorProfile;
+    lines.push(
+      '',
+      `generator CPU profile: ${num(g.busyMs)} ms busy, ${num(g.idleMs)} ms idle; top: ${g.top
+        .slice(0, 5)
+        .map((f) => `${f.name} ${(f.selfShare * 100).toFixed(0)}%`)
+        .join(', ')}`,
+    );
+  }
   if (p.strace) {
     lines.push(
       '',
