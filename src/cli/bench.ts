@@ -140,6 +140,7 @@ export async function runBench(argv: string[]): Promise<void> {
   if (values.pin && values['no-pin']) throw new UsageError('--pin and --no-pin contradict each other');
   if (load.durationMs === 0) throw new UsageError('--duration must be more than 0 seconds');
   const rounds = intOption(v, 'rounds', suite?.rounds ?? 3, 1, 100);
+  if (values.vs && values.profile) throw new UsageError('--profile works on one target; drop --vs');
   const progress = progressLine();
   const options: BenchOptions = { ...load, target, onProgress: progress.update };
   const command = `wirestack bench ${argv.join(' ')}`;

@@ -129,6 +129,7 @@ test('--profile summarises the server CPU profile and names a bottleneck', () =>
   const p = JSON.parse(r.stdout).profile;
   assert.ok(p.cpuProfile.busyMs > 0, 'the server wrote its --cpu-prof profile on SIGTERM');
   assert.ok(p.cpuProfile.top.length > 0);
+  assert.ok(p.generatorProfile.busyMs > 0, 'the generator wrote its profile before it was reaped');
   assert.match(p.verdict.bottleneck, /^(contended|generator-bound|syscall-bound|JS-bound|not saturated)$/);
   assert.ok(p.verdict.line.length > 10);
   if (p.strace) assert.ok(p.syscallsPerRequest > 0.05, `syscalls/request ${p.syscallsPerRequest}`);
