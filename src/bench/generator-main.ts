@@ -1,7 +1,8 @@
 // Entry point of a load generator process, started by LoadGeneratorProcess with an IPC channel.
 // A separate process, so it can be pinned to its own core and its CPU measured apart from ours.
-import { ClosedLoopGenerator, type LoadGenerator } from './closed-loop-generator.js';
+import { ClosedLoopGenerator } from './closed-loop-generator.js';
 import type { GeneratorCommand, GeneratorEvent } from './generator-protocol.js';
+import type { LoadGenerator } from './load-generator.js';
 import { protocolFromSpec } from './load-protocol.js';
 import { OpenLoopGenerator } from './open-loop-generator.js';
 

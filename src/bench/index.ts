@@ -19,6 +19,7 @@ export * from './errors.js';
 export * from './histogram.js';
 export * from './html-report.js';
 export * from './json-report.js';
+export * from './load-generator.js';
 export * from './load-protocol.js';
 export * from './load-recorder.js';
 export * from './open-loop-generator.js';

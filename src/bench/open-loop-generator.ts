@@ -1,5 +1,5 @@
 import type { BenchConnection } from './bench-connection.js';
-import { type GeneratorTarget, type LoadGenerator, openBenchConnections } from './closed-loop-generator.js';
+import { type GeneratorTarget, type LoadGenerator, openBenchConnections } from './load-generator.js';
 import type { LoadProtocol } from './load-protocol.js';
 import { LoadRecorder } from './load-recorder.js';
 import { OpenLoopScheduler } from './open-loop-scheduler.js';
