@@ -153,7 +153,8 @@ export async function runBench(argv: string[]): Promise<void> {
         throw new UsageError(`--vs and --profile do not apply to the ${suite.name} suite`);
       const result = await runSuite(suite, { ...load, onProgress: progress.update }, rounds, (i, c) => {
         progress.clear();
-        if (process.stderr.isTTY) process.stderr.write(`[${i + 1}/${suite.cases.length}] ${c.name}\n`);
+        // Always, so a suite run in CI shows where it is (the progress line needs a terminal).
+        process.stderr.write(`[${i + 1}/${suite.cases.length}] ${c.name}\n`);
       });
       body = { kind: 'suite', suite: result };
       text = formatSuite(result);
