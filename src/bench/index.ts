@@ -16,6 +16,7 @@ export * from './closed-loop-generator.js';
 export * from './comparison.js';
 export * from './cpu-profile-summary.js';
 export * from './errors.js';
+export * from './event-loop-lag.js';
 export * from './histogram.js';
 export * from './html-report.js';
 export * from './json-report.js';

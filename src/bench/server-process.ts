@@ -2,7 +2,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { ServerExitedError, ServerStartError } from './errors.js';
-import { EVENT_LOOP_PROBE_PREFIX } from './event-loop-probe.js';
+import { type EventLoopLag, parseEventLoopLagLine } from './event-loop-lag.js';
 import { type ProcessSample, sampleProcess } from './proc-stats.js';
 
 const PROBE = fileURLToPath(new URL('./event-loop-probe.js', import.meta.url));
@@ -16,13 +16,6 @@ export interface ServerLaunchOptions {
   /** Run under `strace -c -f` with the summary written to this file. */
   straceOutput: string | null;
   startTimeoutMs?: number;
-}
-
-/** Event-loop delay of a server over a window, from the preloaded probe. */
-export interface EventLoopLag {
-  p99Ms: number;
-  maxMs: number;
-  meanMs: number;
 }
 
 /**
@@ -138,9 +131,8 @@ export class ServerProcess {
     }
     const deadline = Date.now() + 1000;
     while (Date.now() < deadline) {
-      const i = this.out.indexOf(EVENT_LOOP_PROBE_PREFIX, seen);
-      const end = i < 0 ? -1 : this.out.indexOf('\n', i);
-      if (end > 0) return JSON.parse(this.out.slice(i + EVENT_LOOP_PROBE_PREFIX.length, end)) as EventLoopLag;
+      const lag = parseEventLoopLagLine(this.out, seen);
+      if (lag) return lag;
       await new Promise((r) => setTimeout(r, 5));
     }
     return null;

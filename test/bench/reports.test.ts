@@ -6,6 +6,8 @@ import { bottleneckVerdict } from '../../src/bench/bottleneck-verdict.js';
 import { compareRuns, median } from '../../src/bench/comparison.js';
 import { summariseCpuProfile } from '../../src/bench/cpu-profile-summary.js';
 import { BadTargetError, UnknownTargetError } from '../../src/bench/errors.js';
+import { formatEventLoopLagLine, parseEventLoopLagLine } from '../../src/bench/event-loop-lag.js';
+import '../../src/bench/index.js';
 import { renderHtmlReport } from '../../src/bench/html-report.js';
 import { makeReport, REPORT_SCHEMA, toJson } from '../../src/bench/json-report.js';
 import { echoProtocol } from '../../src/bench/load-protocol.js';
@@ -191,4 +193,12 @@ test('run options: defaults filled in, generators clamped to connections unless 
   assert.throws(() => runConfigOf({ connections: 1, generators: 2 }), /cannot exceed connections/);
   assert.throws(() => runConfigOf({ durationMs: 0 }), { code: 'EBADOPTION' });
   assert.throws(() => runConfigOf({ rate: -1 }), /rate and warmup/);
+});
+
+test('event-loop probe lines round-trip; importing the bench API does not install the probe', () => {
+  const line = formatEventLoopLagLine({ p99Ms: 1.5, maxMs: 4, meanMs: 0.25 });
+  assert.deepEqual(parseEventLoopLagLine(`echo: noise\n${line}more`), { p99Ms: 1.5, maxMs: 4, meanMs: 0.25 });
+  assert.equal(parseEventLoopLagLine(line.slice(0, -1)), null, 'an unfinished line is not read');
+  assert.equal(parseEventLoopLagLine(line, 1), null, 'only lines after `from`');
+  assert.equal(process.listenerCount('SIGUSR2'), 0);
 });
