@@ -6,6 +6,15 @@ const USER_HZ = 100;
 export interface ProcessSample {
   /** User + system CPU time in milliseconds (10 ms resolution). */
   cpuMs: number;
+  /** User-mode part of cpuMs: our JavaScript, V8 and libc outside the kernel. */
+  userMs: number;
+  /** Kernel part of cpuMs: system calls and the network stack work they do. */
+  systemMs: number;
+  /**
+   * Time the main thread was runnable but waiting for a CPU (schedstat), in ms: other load on the
+   * machine taking our core. 0 when the kernel does not keep schedstats.
+   */
+  runQueueWaitMs: number;
   /** Resident set size in bytes. */
   rssBytes: number;
   /** Peak resident set size in bytes (VmHWM). */
@@ -32,7 +41,24 @@ export function sampleProcess(pid: number): ProcessSample {
     const m = status.match(new RegExp(`^${key}:\\s+(\\d+) kB`, 'm'));
     return m ? Number(m[1]) * 1024 : 0;
   };
-  return { cpuMs: ((utime + stime) * 1000) / USER_HZ, rssBytes: kb('VmRSS'), peakRssBytes: kb('VmHWM') };
+  return {
+    cpuMs: ((utime + stime) * 1000) / USER_HZ,
+    userMs: (utime * 1000) / USER_HZ,
+    systemMs: (stime * 1000) / USER_HZ,
+    runQueueWaitMs: runQueueWaitMs(pid),
+    rssBytes: kb('VmRSS'),
+    peakRssBytes: kb('VmHWM'),
+  };
+}
+
+function runQueueWaitMs(pid: number): number {
+  try {
+    // "<ns on CPU> <ns waiting on a run queue> <timeslices>"
+    const waitNs = Number(readFileSync(`/proc/${pid}/schedstat`, 'utf8').split(' ')[1]);
+    return Number.isFinite(waitNs) ? waitNs / 1e6 : 0;
+  } catch {
+    return 0;
+  }
 }
 
 /** Open file descriptors of a process. */

@@ -1,3 +1,192 @@
-export async function runBench(_argv: string[]): Promise<void> {
-  throw new Error('bench: not built yet');
+import { writeFileSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import {
+  BenchError,
+  type BenchOptions,
+  type BenchProgress,
+  compareTargets,
+  defaultTargetRegistry,
+  formatComparison,
+  formatProfile,
+  formatRun,
+  formatSuite,
+  makeReport,
+  profileTarget,
+  type ReportBody,
+  renderHtmlReport,
+  runBenchmark,
+  runSuite,
+  SUITES,
+  toJson,
+} from '../bench/index.js';
+import { intOption, secondsOption, UsageError } from './args.js';
+
+export const BENCH_HELP = `Usage: wirestack bench <target|suite> [options]
+
+Benchmark a server: throughput, latency percentiles (p50/p95/p99/p99.9/max), errors, the server's
+CPU time per request and peak RSS, and the load generator's own CPU. The generator runs on
+wirestack's TCP client in a separate process.
+
+Targets:
+${defaultTargetRegistry()
+  .list()
+  .map((t) => `  ${t.name.padEnd(14)}${t.description}`)
+  .join('\n')}
+  HOST:PORT     an echo server you run (no server-side figures)
+Suites:
+${Object.values(SUITES)
+  .map((s) => `  ${s.name.padEnd(14)}${s.description}`)
+  .join('\n')}
+
+Load:
+  --connections C   connections (default 16)
+  --pipeline D      requests in flight per connection (default 1)
+  --size B          request size in bytes (default 64)
+  --rate R          open loop at R req/s, latency from each request's intended send time
+                    (coordinated-omission corrected); default: closed loop
+  --warmup S        seconds of load before measuring (default 1)
+  --duration S      seconds measured (default 5; suites default to 3)
+  --generators N    generator processes (default: one per CPU the server does not use, so 1
+                    on a 2-core machine)
+  --pin             pin the server to CPU 0 and generators to the other CPUs (taskset);
+                    suites pin by default, --no-pin turns it off
+Compare and profile:
+  --vs TARGET       run TARGET too, A B A B, and print medians and ratios A/TARGET
+  --rounds N        rounds for --vs and suites (default 3)
+  --profile         CPU-profile the server (--cpu-prof), count syscalls (strace -c -f) in a
+                    second run, and name the bottleneck
+Output:
+  --json            print the report as JSON on stdout
+  --html FILE       also write a self-contained HTML report (percentile plot, timeline)
+  -h, --help        show this help
+
+Examples:
+  wirestack bench echo --connections 64 --pipeline 16 --pin
+  wirestack bench echo --vs echo-node --duration 3 --html report.html
+  wirestack bench echo --rate 20000 --duration 10
+  wirestack bench echo-compare --duration 2 --rounds 1
+`;
+
+const SPEC = {
+  connections: { type: 'string' },
+  pipeline: { type: 'string' },
+  size: { type: 'string' },
+  rate: { type: 'string' },
+  warmup: { type: 'string' },
+  duration: { type: 'string' },
+  generators: { type: 'string' },
+  pin: { type: 'boolean' },
+  'no-pin': { type: 'boolean' },
+  vs: { type: 'string' },
+  rounds: { type: 'string' },
+  profile: { type: 'boolean' },
+  json: { type: 'boolean' },
+  html: { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
+/** Rewrites a progress line in place on a terminal; silent otherwise (logs stay clean). */
+function progressLine(): { update: (p: BenchProgress) => void; clear: () => void } {
+  const tty = process.stderr.isTTY;
+  let shown = false;
+  return {
+    update(p) {
+      if (!tty) return;
+      const left = Math.max(0, (p.phaseMs - p.elapsedMs) / 1000).toFixed(1);
+      const line = `${p.target}: ${p.phase} ${left} s left, ${Math.round(p.requestsPerSec).toLocaleString('en-US')} req/s, ${p.errors} errors`;
+      process.stderr.write(`\r\x1b[K${line}`);
+      shown = true;
+    },
+    clear() {
+      if (shown) process.stderr.write('\r\x1b[K');
+      shown = false;
+    },
+  };
+}
+
+export async function runBench(argv: string[]): Promise<void> {
+  let parsed: ReturnType<typeof parseArgs<{ args: string[]; options: typeof SPEC; allowPositionals: true }>>;
+  try {
+    parsed = parseArgs({ args: argv, options: SPEC, allowPositionals: true, strict: true });
+  } catch (err) {
+    throw new UsageError(err instanceof Error ? err.message : String(err));
+  }
+  const { values, positionals } = parsed;
+  if (values.help) {
+    process.stdout.write(BENCH_HELP);
+    return;
+  }
+  if (positionals.length !== 1) {
+    throw new UsageError(
+      positionals.length === 0
+        ? 'bench needs a target, e.g. `wirestack bench echo`'
+        : `one target, got ${positionals.join(' ')}`,
+    );
+  }
+  const [target] = positionals;
+  const v = values as Record<string, string | boolean | undefined>;
+  const suite = SUITES[target];
+  const load: Omit<BenchOptions, 'target'> = {
+    connections: intOption(v, 'connections', 16, 1, 100_000),
+    pipeline: intOption(v, 'pipeline', 1, 1, 100_000),
+    size: intOption(v, 'size', 64, 1, 64 * 1024 * 1024),
+    rate: intOption(v, 'rate', 0, 0),
+    warmupMs: secondsOption(v, 'warmup', suite?.defaults.warmupMs ?? 1000),
+    durationMs: secondsOption(v, 'duration', suite?.defaults.durationMs ?? 5000),
+    generators: v.generators === undefined ? undefined : intOption(v, 'generators', 1, 1, 64),
+    // Suites pin by default (their figures go into BENCHMARKS.md); single runs only when asked.
+    pinned: values.pin === true || (suite?.defaults.pinned === true && values['no-pin'] !== true),
+  };
+  if (values.pin && values['no-pin']) throw new UsageError('--pin and --no-pin contradict each other');
+  if (load.durationMs === 0) throw new UsageError('--duration must be more than 0 seconds');
+  const rounds = intOption(v, 'rounds', suite?.rounds ?? 3, 1, 100);
+  if (values.vs && values.profile) throw new UsageError('--profile works on one target; drop --vs');
+  const progress = progressLine();
+  const options: BenchOptions = { ...load, target, onProgress: progress.update };
+  const command = `wirestack bench ${argv.join(' ')}`;
+
+  let body: ReportBody;
+  let text: string;
+  try {
+    if (suite) {
+      if (values.vs || values.profile)
+        throw new UsageError(`--vs and --profile do not apply to the ${suite.name} suite`);
+      const result = await runSuite(suite, { ...load, onProgress: progress.update }, rounds, (i, c) => {
+        progress.clear();
+        // Always, so a suite run in CI shows where it is (the progress line needs a terminal).
+        process.stderr.write(`[${i + 1}/${suite.cases.length}] ${c.name}\n`);
+      });
+      body = { kind: 'suite', suite: result };
+      text = formatSuite(result);
+    } else if (values.vs) {
+      const comparison = await compareTargets(options, values.vs, rounds);
+      body = { kind: 'comparison', comparison };
+      text = formatComparison(comparison);
+    } else if (values.profile) {
+      const profile = await profileTarget(options);
+      body = { kind: 'profile', profile };
+      text = formatProfile(profile);
+    } else {
+      const run = await runBenchmark(options);
+      body = { kind: 'run', run };
+      text = formatRun(run);
+    }
+  } catch (err) {
+    if (
+      err instanceof BenchError &&
+      ['EUNKNOWNTARGET', 'EBADTARGET', 'EBADOPTION', 'EUNREACHABLE'].includes(err.code)
+    ) {
+      throw new UsageError(err.message);
+    }
+    throw err;
+  } finally {
+    progress.clear();
+  }
+  const report = makeReport(body, command);
+  if (values.json) process.stdout.write(toJson(report));
+  else process.stdout.write(`${text}\n`);
+  if (typeof values.html === 'string') {
+    writeFileSync(values.html, renderHtmlReport(report));
+    if (!values.json) process.stdout.write(`HTML report: ${values.html}\n`);
+  }
 }
