@@ -1,5 +1,6 @@
 import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
+import { formatH2Compare, H2_COMPARE_CASES, runH2Compare } from '../bench/h2load-compare.js';
 import {
   BenchError,
   type BenchOptions,
@@ -37,6 +38,9 @@ Suites:
 ${Object.values(SUITES)
   .map((s) => `  ${s.name.padEnd(14)}${s.description}`)
   .join('\n')}
+  h2-compare    h2load against wirestack's HTTP/2 demo and a node:http2 server, side by side:
+                small bodies (16x16 and 1x100 streams) and 1 MiB bodies; --duration, --rounds,
+                --no-pin and --json apply (needs h2load: apt-get install -y nghttp2-client)
 
 Load:
   --connections C   connections (default 16)
@@ -125,6 +129,10 @@ export async function runBench(argv: string[]): Promise<void> {
   }
   const [target] = positionals;
   const v = values as Record<string, string | boolean | undefined>;
+  if (target === 'h2-compare') {
+    await runH2CompareCommand(v);
+    return;
+  }
   const suite = SUITES[target];
   const load: Omit<BenchOptions, 'target'> = {
     connections: intOption(v, 'connections', 16, 1, 100_000),
@@ -189,4 +197,19 @@ export async function runBench(argv: string[]): Promise<void> {
     writeFileSync(values.html, renderHtmlReport(report));
     if (!values.json) process.stdout.write(`HTML report: ${values.html}\n`);
   }
+}
+
+/** `wirestack bench h2-compare`: h2load against our HTTP/2 demo and node:http2, side by side. */
+async function runH2CompareCommand(v: Record<string, string | boolean | undefined>): Promise<void> {
+  if (v.pin && v['no-pin']) throw new UsageError('--pin and --no-pin contradict each other');
+  const durationMs = secondsOption(v, 'duration', 3000);
+  if (durationMs < 1000) throw new UsageError('--duration must be at least 1 second for h2load');
+  const rows = await runH2Compare({
+    durationS: Math.round(durationMs / 1000),
+    rounds: intOption(v, 'rounds', 3, 1, 100),
+    pin: v['no-pin'] !== true,
+    onCase: (i, c) => process.stderr.write(`[${i + 1}/${H2_COMPARE_CASES.length}] ${c.name}\n`),
+  });
+  if (v.json) process.stdout.write(`${JSON.stringify({ kind: 'h2-compare', rows }, null, 2)}\n`);
+  else process.stdout.write(formatH2Compare(rows));
 }
