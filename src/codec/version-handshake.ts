@@ -119,7 +119,7 @@ export class VersionHandshake {
   private receiveReply(m: Record<string, unknown>): HandshakeStep {
     if (!this.helloSent) throw new Error('the client must send hello() before it receives a reply');
     if (m.reject !== undefined)
-      throw new UnsupportedProtocolVersion(this.versions, numbers(m.supported, 'supported'));
+      throw new UnsupportedProtocolVersion(numbers(m.supported, 'supported'), this.versions);
     const version = m.accept;
     if (typeof version !== 'number' || !this.versions.includes(version)) {
       // A server choosing a version we never offered is broken; say what we offered.
