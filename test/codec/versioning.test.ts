@@ -251,7 +251,7 @@ test('mixed, protobuf: a v1 peer reads v2 orders, ignores the new fields and rel
   const relayed = v1.encode(seen);
   assert.equal(hex(relayed), hex(sent), 'unknown fields 4 and 5 kept byte for byte');
   assert.deepEqual(v2.toJson(v2.decode(relayed)), v2.toJson(v2.decode(sent)));
-  assert.deepEqual(v2.toJson(v2.decode(relayed)), {
+  assert.deepEqual(plain(v2.toJson(v2.decode(relayed))), {
     id: '42',
     item: 'desk',
     qty: 1,
