@@ -4,8 +4,14 @@ import { compressMessage } from './message-compression.js';
 
 /** Options of a {@link CompressionPolicy}; every one has a default measured by `wirestack codec analyze`. */
 export interface CompressionPolicyOptions {
-  /** The algorithm to use when compression pays. Default `'gzip'`: every peer has it. */
+  /**
+   * The algorithm to use when compression pays. Default `'brotli'` (at level 1): in `wirestack codec analyze`
+   * it gave the lowest total transfer time for JSON, MessagePack and logs from 16 KiB up, and it gives up on
+   * incompressible data 40-70× faster than zlib's deflate.
+   */
   algorithm?: CompressionName;
+  /** Used when the peer does not accept `algorithm` (from the handshake). Default `'gzip'`. */
+  fallback?: CompressionName;
   /** Level per algorithm; unset ones use `COMPRESSION_LEVELS[name].default` (the fastest useful level). */
   levels?: Partial<Record<Exclude<CompressionName, 'none'>, number>>;
   /** Payloads shorter than this are never compressed: headers and CPU outweigh the savings. Default 1024. */
@@ -41,6 +47,7 @@ export interface CompressedPayload {
  */
 export class CompressionPolicy {
   readonly algorithm: CompressionName;
+  readonly fallback: CompressionName;
   readonly level: number;
   readonly minBytes: number;
   readonly maxRatio: number;
@@ -48,8 +55,19 @@ export class CompressionPolicy {
   private readonly levels: CompressionPolicyOptions['levels'];
 
   constructor(options: CompressionPolicyOptions = {}) {
-    this.algorithm = options.algorithm ?? 'gzip';
+    this.algorithm = options.algorithm ?? 'brotli';
+    this.fallback = options.fallback ?? 'gzip';
+    if (!isCompressionAvailable(this.fallback)) {
+      throw new CompressionUnavailable(`${this.fallback} is not available in Node ${process.version}`);
+    }
     this.levels = { ...options.levels };
+    for (const [name, level] of Object.entries(this.levels) as [keyof typeof COMPRESSION_LEVELS, number][]) {
+      const range = COMPRESSION_LEVELS[name];
+      if (!range) throw new RangeError(`levels: unknown algorithm ${JSON.stringify(name)}`);
+      if (!Number.isInteger(level) || level < range.min || level > range.max) {
+        throw new RangeError(`${name} level must be in [${range.min}, ${range.max}], got ${level}`);
+      }
+    }
     if (!isCompressionAvailable(this.algorithm)) {
       throw new CompressionUnavailable(`${this.algorithm} is not available in Node ${process.version}`);
     }
@@ -83,15 +101,21 @@ export class CompressionPolicy {
    * `accepted` lists what the peer can decompress; omit it when both sides share this policy.
    */
   choose(payload: Uint8Array, accepted?: readonly CompressionName[]): CompressionName {
-    if (this.algorithm === 'none' || payload.length < this.minBytes) return 'none';
-    if (accepted && !accepted.includes(this.algorithm)) return 'none';
+    if (payload.length < this.minBytes) return 'none';
+    const algorithm = !accepted || accepted.includes(this.algorithm) ? this.algorithm : this.fallback;
+    if (algorithm === 'none' || (accepted && !accepted.includes(algorithm))) return 'none';
     if (this.sampleBytes > 0 && payload.length > 4 * this.sampleBytes) {
       // The sample is compressed at the same level: a cheaper level would misjudge borderline data.
       const sample = payload.subarray(0, this.sampleBytes);
-      const packed = compressMessage(this.algorithm, sample, this.level);
+      const packed = compressMessage(algorithm, sample, this.levelOf(algorithm));
       if (packed.length > sample.length * this.maxRatio) return 'none';
     }
-    return this.algorithm;
+    return algorithm;
+  }
+
+  /** The level this policy uses for `name`. */
+  levelOf(name: Exclude<CompressionName, 'none'>): number {
+    return name === this.algorithm ? this.level : (this.levels?.[name] ?? COMPRESSION_LEVELS[name].default);
   }
 
   /**
@@ -103,7 +127,7 @@ export class CompressionPolicy {
   apply(payload: Uint8Array, accepted?: readonly CompressionName[]): CompressedPayload {
     const algorithm = this.choose(payload, accepted);
     if (algorithm === 'none') return { compression: 'none', body: payload };
-    const body = compressMessage(algorithm, payload, this.level);
+    const body = compressMessage(algorithm, payload, this.levelOf(algorithm));
     if (body.length > payload.length * this.maxRatio) return { compression: 'none', body: payload };
     return { compression: algorithm, body };
   }
@@ -116,6 +140,6 @@ export class CompressionPolicy {
     if (name === 'none') return payload;
     if (!isCompressionAvailable(name))
       throw new CompressionUnavailable(`${name} is not available in Node ${process.version}`);
-    return compressMessage(name, payload, this.levels?.[name]);
+    return compressMessage(name, payload, this.levelOf(name));
   }
 }

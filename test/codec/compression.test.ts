@@ -144,7 +144,22 @@ test('CompressionPolicy: never below minBytes', () => {
   const policy = new CompressionPolicy({ minBytes: 1024 });
   const small = logLines(100).subarray(0, 1023);
   assert.deepEqual(policy.apply(small), { compression: 'none', body: small });
-  assert.equal(policy.apply(logLines(100).subarray(0, 1024)).compression, 'gzip');
+  assert.equal(policy.apply(logLines(100).subarray(0, 1024)).compression, 'brotli');
+});
+
+test('CompressionPolicy: the fallback serves a peer without the preferred algorithm', () => {
+  const data = logLines(100);
+  const policy = new CompressionPolicy();
+  assert.equal(policy.apply(data).compression, 'brotli', 'brotli at level 1 is the measured default');
+  const gz = policy.apply(data, ['none', 'gzip']);
+  assert.equal(gz.compression, 'gzip');
+  assert.deepEqual(decompressMessage('gzip', gz.body), new Uint8Array(data));
+  assert.equal(policy.apply(data, ['none', 'deflate']).compression, 'none');
+  assert.equal(
+    new CompressionPolicy({ fallback: 'deflate' }).apply(data, ['none', 'deflate']).compression,
+    'deflate',
+  );
+  assert.equal(new CompressionPolicy({ algorithm: 'none' }).apply(data).compression, 'none');
 });
 
 test('CompressionPolicy: random bytes are probed by a sample and sent as is', () => {
@@ -162,8 +177,11 @@ test('CompressionPolicy: only a ratio at or below maxRatio is sent compressed', 
   // Half noise, half zeros: compresses to about 50%.
   const half = new Uint8Array(8192);
   half.set(randomBytes(4096));
-  assert.equal(new CompressionPolicy({ maxRatio: 0.4, sampleBytes: 0 }).apply(half).compression, 'none');
-  const taken = new CompressionPolicy({ maxRatio: 0.6, sampleBytes: 0 }).apply(half);
+  assert.equal(
+    new CompressionPolicy({ algorithm: 'gzip', maxRatio: 0.4, sampleBytes: 0 }).apply(half).compression,
+    'none',
+  );
+  const taken = new CompressionPolicy({ algorithm: 'gzip', maxRatio: 0.6, sampleBytes: 0 }).apply(half);
   assert.equal(taken.compression, 'gzip');
   assert.ok(taken.body.length <= half.length * 0.6);
   assert.deepEqual(decompressMessage('gzip', taken.body), half);
@@ -181,7 +199,8 @@ test('CompressionPolicy: per-algorithm levels, peer acceptance, and option valid
     `level 11 ${best.body.length} < level 0 ${fast.body.length}`,
   );
   assert.equal(
-    new CompressionPolicy({ algorithm: 'brotli' }).apply(data, ['none', 'gzip']).compression,
+    new CompressionPolicy({ algorithm: 'brotli', fallback: 'none' }).apply(data, ['none', 'gzip'])
+      .compression,
     'none',
   );
   assert.throws(() => new CompressionPolicy({ levels: { gzip: 10 } }), RangeError);
