@@ -7,7 +7,7 @@ export interface CompressionPolicyOptions {
   /**
    * The algorithm to use when compression pays. Default `'brotli'` (at level 1): in `wirestack codec analyze`
    * it gave the lowest total transfer time for JSON, MessagePack and logs from 16 KiB up, and it gives up on
-   * incompressible data 40-70× faster than zlib's deflate.
+   * incompressible data about 40-50× faster than zlib's deflate.
    */
   algorithm?: CompressionName;
   /** Used when the peer does not accept `algorithm` (from the handshake). Default `'gzip'`. */
