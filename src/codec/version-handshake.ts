@@ -33,7 +33,12 @@ export type HandshakeStep =
 // The handshake messages are MessagePack maps with string keys, read by every version forever: a newer
 // side may add keys, an older one ignores keys it does not know. Their limits are tiny on purpose: this
 // is the first thing an unauthenticated peer sends.
-const decoder = new MsgpackDecoder({ maxArrayLength: 256, maxStrLength: 256, maxMapLength: 32, maxDepth: 3 });
+const decoder = new MsgpackDecoder({
+  maxArrayLength: 256,
+  maxStrLength: 4096,
+  maxMapLength: 32,
+  maxDepth: 3,
+});
 const MAGIC = 'wirestack';
 
 /**

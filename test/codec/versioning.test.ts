@@ -266,3 +266,14 @@ test('mixed, protobuf: a v1 peer reads v2 orders, ignores the new fields and rel
   const frames = new VersionedFrameCodec({ versions: [1, 2] });
   assert.equal(frames.decode(frames.encodeJoined(sent, { codec: 'protobuf' })).codec, 'protobuf');
 });
+
+test('handshake: a client offering 200 future versions still gets the readable rejection', () => {
+  const future = Array.from({ length: 200 }, (_, i) => 56 + i);
+  const client = new VersionHandshake({ role: 'client', versions: future });
+  const step = new VersionHandshake({ role: 'server', versions: [1, 2] }).receive(client.hello());
+  assert.ok(step.error instanceof UnsupportedProtocolVersion);
+  assert.throws(
+    () => client.receive(step.reply),
+    (e: unknown) => e instanceof UnsupportedProtocolVersion && e.offered.join() === '1,2',
+  );
+});
