@@ -1,6 +1,33 @@
 // wirestack/codec: sans-IO serialization. MessagePack today; see docs/serialization.md.
 
 export { DecodeError, LimitExceeded, WirestackError } from '../buf/errors.js';
+export { BODY_CODEC_IDS, BODY_CODEC_NAMES, type BodyCodecName } from './body-codec.js';
+export {
+  availableCompressions,
+  COMPRESSION_IDS,
+  COMPRESSION_LEVELS,
+  COMPRESSION_NAMES,
+  type CompressionName,
+  compressionById,
+  isCompressionAvailable,
+} from './compression-algorithm.js';
+export {
+  CompressionCode,
+  CompressionUnavailable,
+  CorruptCompressedPayload,
+  DecompressionLimitExceeded,
+} from './compression-errors.js';
+export {
+  type CompressedPayload,
+  CompressionPolicy,
+  type CompressionPolicyOptions,
+} from './compression-policy.js';
+export {
+  compressMessage,
+  DEFAULT_MAX_DECOMPRESSED_BYTES,
+  type DecompressOptions,
+  decompressMessage,
+} from './message-compression.js';
 export { MsgpackDecoder } from './msgpack-decoder.js';
 export {
   MSGPACK_DECODE_DEFAULTS,
@@ -20,3 +47,16 @@ export {
   type NeedMore,
 } from './msgpack-stream-decoder.js';
 export { MsgpackTimestamp, TIMESTAMP_EXT_TYPE } from './msgpack-timestamp.js';
+export { ProtocolVersionCode, UnsupportedProtocolVersion } from './protocol-version-errors.js';
+export {
+  type HandshakeAgreement,
+  type HandshakeStep,
+  VersionHandshake,
+  type VersionHandshakeOptions,
+} from './version-handshake.js';
+export {
+  VERSIONED_FRAME_HEADER_BYTES,
+  type VersionedFrame,
+  VersionedFrameCodec,
+  type VersionedFrameCodecOptions,
+} from './versioned-frame-codec.js';
