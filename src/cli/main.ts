@@ -16,7 +16,7 @@ Commands:
   echo      raw TCP echo server (connection limit, backlog queue, drain, keep-alive)
   h2        HTTP/2 demo server (h2c) for curl, nghttp and h2load
   bench     benchmark wirestack against Node's own stack, side by side
-  codec     encode JSON to MessagePack or decode it back, stdin to stdout (--hex to read bytes)
+  codec     MessagePack encode/decode (stdin to stdout), codec bench, compression analyze
 
 Run \`wirestack <command> --help\` for a command's options.
 `;

@@ -36,7 +36,7 @@ function assertFailsCheaply(fn: () => unknown): void {
   const heapBefore = process.memoryUsage().arrayBuffers;
   const t0 = performance.now();
   assert.throws(fn, DecodeError);
-  assert.ok(performance.now() - t0 < 50, 'rejected at once');
+  assert.ok(performance.now() - t0 < 250, 'rejected at once');
   assert.ok(process.memoryUsage().arrayBuffers - heapBefore < 1 << 20, 'nothing large was allocated');
 }
 
@@ -182,7 +182,7 @@ test('buffer exhaustion: a stream that never completes a value hits maxBufferedB
   assert.equal(failure.limit, 'maxBufferedBytes');
 });
 
-test('random bytes (fuzzing): decode returns a value or throws a DecodeError, in under 50 ms', () => {
+test('random bytes (fuzzing): decode returns a value or throws a DecodeError, never hanging (each input under 250 ms even on a loaded machine)', () => {
   const check = (bytes: Uint8Array) => {
     const t0 = performance.now();
     try {
@@ -197,7 +197,7 @@ test('random bytes (fuzzing): decode returns a value or throws a DecodeError, in
     } catch (e) {
       if (!(e instanceof DecodeError)) throw e;
     }
-    assert.ok(performance.now() - t0 < 50, `slow input ${Buffer.from(bytes).toString('hex')}`);
+    assert.ok(performance.now() - t0 < 250, `slow input ${Buffer.from(bytes).toString('hex')}`);
   };
   fc.assert(fc.property(fc.uint8Array({ maxLength: 300 }), check), { numRuns: 2000 });
   // Headers are where the danger is: bias towards format bytes followed by large lengths.
