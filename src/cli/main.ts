@@ -1,11 +1,6 @@
 #!/usr/bin/env node
 import { SysError } from '../sys/errno.js';
 import { UsageError } from './args.js';
-import { runBench } from './bench.js';
-import { runCodec } from './codec.js';
-import { runEcho } from './echo.js';
-import { runH2 } from './h2.js';
-import { runServe } from './serve.js';
 
 const HELP = `Usage: wirestack <command> [options]
 
@@ -21,12 +16,14 @@ Commands:
 Run \`wirestack <command> --help\` for a command's options.
 `;
 
-const commands: Record<string, (argv: string[]) => Promise<void>> = {
-  serve: runServe,
-  echo: runEcho,
-  h2: runH2,
-  bench: runBench,
-  codec: runCodec,
+// Commands load on demand: `wirestack echo` should not parse the HTTP/2, protobuf and benchmark
+// modules (startup time, and the fds the module loader opens under a small `ulimit -n`).
+const commands: Record<string, () => Promise<(argv: string[]) => Promise<void>>> = {
+  serve: async () => (await import('./serve.js')).runServe,
+  echo: async () => (await import('./echo.js')).runEcho,
+  h2: async () => (await import('./h2.js')).runH2,
+  bench: async () => (await import('./bench.js')).runBench,
+  codec: async () => (await import('./codec.js')).runCodec,
 };
 
 async function main(argv: string[]): Promise<void> {
@@ -35,9 +32,9 @@ async function main(argv: string[]): Promise<void> {
     process.stdout.write(HELP);
     return;
   }
-  const command = commands[name];
-  if (!command) throw new UsageError(`unknown command ${JSON.stringify(name)}`);
-  await command(rest);
+  const load = commands[name];
+  if (!load) throw new UsageError(`unknown command ${JSON.stringify(name)}`);
+  await (await load())(rest);
 }
 
 main(process.argv.slice(2)).catch((err: unknown) => {
