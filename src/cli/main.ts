@@ -3,6 +3,7 @@ import { SysError } from '../sys/errno.js';
 import { UsageError } from './args.js';
 import { runBench } from './bench.js';
 import { runEcho } from './echo.js';
+import { runResp } from './resp.js';
 import { runServe } from './serve.js';
 
 const HELP = `Usage: wirestack <command> [options]
@@ -12,6 +13,7 @@ wirestack: every layer of backend networking, from raw Linux syscalls up, in Typ
 Commands:
   serve     start every wirestack server on its default port (the main job)
   echo      raw TCP echo server (connection limit, backlog queue, drain, keep-alive)
+  resp      in-memory key-value server for Redis clients (RESP2/3, pub/sub)
   bench     benchmark wirestack against Node's own stack, side by side
 
 Run \`wirestack <command> --help\` for a command's options.
@@ -20,6 +22,7 @@ Run \`wirestack <command> --help\` for a command's options.
 const commands: Record<string, (argv: string[]) => Promise<void>> = {
   serve: runServe,
   echo: runEcho,
+  resp: runResp,
   bench: runBench,
 };
 
