@@ -107,7 +107,8 @@ export class KeyValueStore {
   keys(pattern: Uint8Array): Uint8Array[] {
     const out: Uint8Array[] = [];
     const matchAll = pattern.length === 1 && pattern[0] === 42;
-    for (const key of [...this.values.keys()]) {
+    // Deleting expired entries while iterating is safe: a JS Map iterator skips removed entries.
+    for (const key of this.values.keys()) {
       if (this.expires.size > 0 && this.expireIfDue(key)) continue;
       const bytes = keyBytes(key);
       if (matchAll || matchesGlob(pattern, bytes)) out.push(bytes);

@@ -353,7 +353,10 @@ function flush(s: RespSession, argv: Uint8Array[], out: RespSerializer): void {
 function select(_s: RespSession, argv: Uint8Array[], out: RespSerializer): void {
   const index = parseInt64(argv[1]);
   if (index === null) out.writeError(NOT_INTEGER);
-  else if (index !== 0) out.writeError('ERR DB index is out of range');
+  else if (index < -2147483648 || index > 2147483647) {
+    // Redis's getIntFromObjectOrReply text, typo included.
+    out.writeError('ERR value is out of range, value must between -2147483648 and 2147483647');
+  } else if (index !== 0) out.writeError('ERR DB index is out of range');
   else out.writeSimpleString(OK);
 }
 
