@@ -48,6 +48,8 @@ export async function runServe(argv: string[]): Promise<void> {
     ...echoOptions(values),
     idleTimeoutMs: values['idle-timeout'] === undefined ? 0 : echoOptions(values).idleTimeoutMs,
     log: respOptions({}).log,
+    // A heartbeat writes PING lines to clients, which Redis clients would take for replies.
+    heartbeatIntervalMs: 0,
   });
   const r = resp.listening!;
   console.log('wirestack is serving:');

@@ -59,7 +59,13 @@ export class RespServer {
   private maintenanceTimer: NodeJS.Timeout | null = null;
 
   constructor(options: RespServerOptions = {}) {
-    this.tcp = new TcpServer({ ...options, idleTimeoutMs: options.idleTimeoutMs ?? 0 });
+    this.tcp = new TcpServer({
+      ...options,
+      idleTimeoutMs: options.idleTimeoutMs ?? 0,
+      // Refusals as RESP errors, so a client library reports them instead of a parse failure.
+      busyMessage: options.busyMessage ?? '-ERR max number of clients reached\r\n',
+      shutdownMessage: options.shutdownMessage ?? '-ERR server is shutting down\r\n',
+    });
     this.store = new KeyValueStore({ now: options.now });
     this.pubsubOutputLimit = { ...DEFAULT_PUBSUB_OUTPUT_LIMIT, ...options.pubsubOutputLimit };
     for (const [name, v] of Object.entries(this.pubsubOutputLimit)) {

@@ -551,6 +551,20 @@ test('a bulk longer than the configured proto-max-bulk-len is refused before it 
   }
 });
 
+test('past maxConnections and backlog a client gets a RESP error it can read (max number of clients reached)', async () => {
+  const { server, port: p } = await startServer({ maxConnections: 1, backlog: 0 });
+  try {
+    const first = await connect(p);
+    assert.equal(await first.call('PING'), 'PONG');
+    const second = await connect(p);
+    assert.deepEqual(await second.next(), err('ERR max number of clients reached'));
+    assert.ok(await second.waitClosed(1000));
+    assert.equal(await first.call('PING'), 'PONG');
+  } finally {
+    await server.close({ drainTimeoutMs: 500 });
+  }
+});
+
 test('graceful drain: a command cut mid-way when close() starts is finished and answered, then the client is closed', async () => {
   const { server, port: p } = await startServer({ drainQuietMs: 20 });
   try {
