@@ -216,3 +216,30 @@ test('redis-benchmark -t ping,set,get,incr -n 50000 -P 16 -c 10 completes with n
   assert.equal(await cli('get', 'counter:__rand_int__'), '"50000"');
   assert.match(await cli('get', 'key:__rand_int__'), /^".{3}"$/, 'SET stored its 3-byte value');
 });
+
+test('redis-cli in interactive mode (on a terminal, via script(1)) starts cleanly and runs commands', async () => {
+  const script = findTool('script');
+  const child = spawn(script, ['-qec', `"${redisCli}" -p ${server.port}`, '/dev/null'], {
+    env: { ...process.env, TERM: 'dumb' },
+  });
+  let out = '';
+  child.stdout.on('data', (d) => {
+    out += d;
+  });
+  const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
+  const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
+  try {
+    const prompt = `127.0.0.1:${server.port}> `;
+    await waitFor(() => out.includes(prompt), 10_000, 'the redis-cli prompt');
+    child.stdin.write('set tty-key "from a terminal"\n');
+    await waitFor(() => out.includes('OK'), 5000, 'the SET reply');
+    child.stdin.write('get tty-key\n');
+    await waitFor(() => out.includes('"from a terminal"'), 5000, 'the GET reply');
+    child.stdin.write('quit\n');
+    assert.equal(await exited, 0, out);
+    assert.doesNotMatch(out, /error|ERR/i, out);
+  } finally {
+    clearTimeout(timer);
+    child.kill('SIGKILL');
+  }
+});
