@@ -105,10 +105,29 @@ function echo(_s: RespSession, argv: Uint8Array[], out: RespSerializer): void {
   out.writeBulk(argv[1]);
 }
 
+/** Values from this size on skip the serializer: see writeValueReply. */
+const LARGE_VALUE = 64 * 1024;
+const CRLF = new Uint8Array([13, 10]);
+
+/**
+ * A stored value as a bulk reply. Small ones are copied into the batch's serializer; a large one is
+ * sent as [header, value, CRLF] with writev after what the batch has so far, so the shared serializer
+ * never grows to the size of the largest value ever read (and the value is not copied when the kernel
+ * takes it). Stored values are never modified in place, so handing out the view is safe.
+ */
+function writeValueReply(s: RespSession, value: Uint8Array, out: RespSerializer): void {
+  if (value.length < LARGE_VALUE) {
+    out.writeBulk(value);
+    return;
+  }
+  s.flush();
+  s.conn.writev([enc.encode(`$${value.length}\r\n`), value, CRLF]);
+}
+
 function get(s: RespSession, argv: Uint8Array[], out: RespSerializer): void {
   const value = s.context.store.get(keyOf(argv[1]));
   if (value === undefined) out.writeNull();
-  else out.writeBulk(value);
+  else writeValueReply(s, value, out);
 }
 
 const SET_NX = 1;
@@ -249,7 +268,7 @@ function mget(s: RespSession, argv: Uint8Array[], out: RespSerializer): void {
   for (let i = 1; i < argv.length; i++) {
     const value = s.context.store.get(keyOf(argv[i]));
     if (value === undefined) out.writeNull();
-    else out.writeBulk(value);
+    else writeValueReply(s, value, out);
   }
 }
 

@@ -70,6 +70,27 @@ test('keys and values are binary-safe: CR, LF, NUL and every byte value round-tr
   assert.equal(await c.call('DEL', key), 1);
 });
 
+test('large values go out by writev, not through the shared reply buffer, in order with the replies around them', async () => {
+  const c = await connect();
+  const big = 'B'.repeat(3 * 1024 * 1024 + 7);
+  assert.equal(await c.call('SET', 'big', big), 'OK');
+  const session = [...shared.clients.values()].at(-1)!;
+  const gathered: number[] = [];
+  const writev = session.conn.writev.bind(session.conn);
+  session.conn.writev = (chunks) => {
+    gathered.push(chunks[1].length);
+    return writev(chunks);
+  };
+  c.send(['PING'], ['GET', 'big'], ['ECHO', 'after'], ['MGET', 'nope', 'big', 'k-small'], ['PING']);
+  assert.equal(await c.next(), 'PONG');
+  assert.equal(await c.next(), big);
+  assert.equal(await c.next(), 'after');
+  assert.deepEqual(await c.next(), [null, big, null]);
+  assert.equal(await c.next(), 'PONG');
+  assert.deepEqual(gathered, [big.length, big.length], 'each large value was handed over as is');
+  assert.equal(await c.call('DEL', 'big'), 1);
+});
+
 test('SET options EX/PX/NX/XX/GET/KEEPTTL and their error texts', async () => {
   const c = await connect();
   await c.call('DEL', 's');
