@@ -166,11 +166,8 @@ export class KeyValueStore {
  */
 export function keyOf(bytes: Uint8Array): string {
   const n = bytes.length;
-  if (n <= 64) {
-    let s = '';
-    for (let i = 0; i < n; i++) s += String.fromCharCode(bytes[i]);
-    return s;
-  }
+  // One flat string in one call (a += loop builds a rope V8 must flatten before hashing it).
+  if (n <= 256) return String.fromCharCode.apply(null, bytes as unknown as number[]);
   return Buffer.from(bytes.buffer, bytes.byteOffset, n).toString('latin1');
 }
 
