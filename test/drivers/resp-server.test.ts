@@ -586,6 +586,37 @@ test('past maxConnections and backlog a client gets a RESP error it can read (ma
   }
 });
 
+test('one command larger than the query buffer limit (client-query-buffer-limit) is refused at its bulk header', async () => {
+  const { server, port: p } = await startServer({ parser: { maxQueryBufferSize: 4096 } });
+  try {
+    const c = await connect(p);
+    assert.equal(await c.call('MSET', 'a', 'x'.repeat(1000), 'b', 'y'.repeat(1000)), 'OK');
+    c.send(['MSET', 'a', 'x'.repeat(3000), 'b', 'y'.repeat(3000), 'c', 'z']);
+    assert.deepEqual(await c.next(), err('ERR Protocol error: query buffer limit reached'));
+    assert.ok(await c.waitClosed(1000));
+    assert.equal(server.store.get('c'), undefined, 'the refused command did not run');
+  } finally {
+    await server.close({ drainTimeoutMs: 500 });
+  }
+});
+
+test('a small read whose replies are huge (GET amplification) is answered in bounded writes, not one giant buffer', async () => {
+  const c = await connect();
+  assert.equal(await c.call('SET', 'amp', 'v'.repeat(8000)), 'OK');
+  const session = [...shared.clients.values()].at(-1)!;
+  const sizes: number[] = [];
+  const write = session.conn.write.bind(session.conn);
+  session.conn.write = (data) => {
+    sizes.push(data.length);
+    return write(data);
+  };
+  const gets = Array.from({ length: 500 }, () => ['GET', 'amp']); // about 7 KiB of requests, 4 MB of replies
+  c.send(...gets);
+  for (let i = 0; i < 500; i++) assert.equal(((await c.next()) as string).length, 8000);
+  assert.ok(sizes.length > 1, 'sent in several writes');
+  assert.ok(Math.max(...sizes) < 64 * 1024 + 8100, `largest write ${Math.max(...sizes)} bytes`);
+});
+
 test('graceful drain: a command cut mid-way when close() starts is finished and answered, then the client is closed', async () => {
   const { server, port: p } = await startServer({ drainQuietMs: 20 });
   try {
