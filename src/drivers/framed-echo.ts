@@ -43,13 +43,18 @@ export class FramedEchoServer extends TcpServer {
   private serve(conn: TcpConnection, decoder: LengthPrefixDecoder, encoder: LengthPrefixEncoder): void {
     const chunks: Uint8Array[] = [];
     let failed = false;
+    // Bytes received that are not yet part of an echoed frame, header bytes included (the decoder's
+    // `buffered` leaves out a header it has already parsed).
+    let pending = 0;
     conn.onData = (data) => {
       if (failed) return;
       try {
         decoder.push(data);
+        pending += data.length;
         let offset = 0;
         for (let frame = decoder.read(); frame !== NEED_MORE; frame = decoder.read()) {
           const size = encoder.writeHeader(frame.length, headerScratch, offset);
+          pending -= size + frame.length;
           chunks.push(headerScratch.subarray(offset, offset + size), frame);
           offset += MAX_HEADER;
           if (chunks.length === FRAMES_PER_WRITE * 2) {
@@ -61,7 +66,7 @@ export class FramedEchoServer extends TcpServer {
         if (chunks.length > 0) conn.writev(chunks);
         chunks.length = 0;
         // A frame cut between reads is in flight: a graceful drain waits for it.
-        conn.busy = decoder.buffered > 0;
+        conn.busy = pending > 0;
       } catch (err) {
         if (!(err instanceof DecodeError)) throw err;
         // No resynchronising after a bad length: send what was already echoed, then close.

@@ -81,6 +81,30 @@ test('framed echo: an oversized length closes that connection before any payload
   }
 });
 
+test('framed echo: graceful drain waits for a frame whose header has arrived but whose payload has not', async () => {
+  const server = new FramedEchoServer({ drainQuietMs: 20 });
+  const { port } = await server.listen({ port: 0 });
+  try {
+    const sock = await connectNode(port);
+    const frames = frameReader(sock);
+    const closed = new Promise<void>((r) => sock.on('close', () => r()));
+    const wire = Buffer.from(new LengthPrefixEncoder().encode(Buffer.from('late payload')));
+    sock.write(wire.subarray(0, 4)); // the header only
+    await waitFor(() => [...server.connections].some((c) => c.busy), 2000, 'the header to be read');
+    await sleep(60); // past drainQuietMs: only the busy flag keeps the connection open
+    const summary = server.close({ drainTimeoutMs: 5000 });
+    await sleep(100);
+    assert.equal(server.connections.size, 1, 'the connection is still open');
+    sock.write(wire.subarray(4));
+    await waitFor(() => frames.length === 1, 2000, 'the frame echoed');
+    assert.equal(frames[0].toString(), 'late payload');
+    await closed;
+    assert.equal((await summary).drained, 1);
+  } finally {
+    await server.close({ drainTimeoutMs: 500 });
+  }
+});
+
 test('wirestack echo --framing length serves framed echo; --framing bogus is a usage error', async () => {
   const server = await startServerProcess(['echo', '--port', '0', '--framing', 'length']);
   try {
