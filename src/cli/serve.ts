@@ -1,7 +1,7 @@
 import { shutdownOnSignals } from '../tcp/index.js';
 import { intOption, type OptionSpec, parse, stringOption } from './args.js';
 import { echoOptions, startEcho } from './echo.js';
-import { respOptions, startResp } from './resp.js';
+import { startResp } from './resp.js';
 
 export const SERVE_HELP = `Usage: wirestack serve [options]
 
@@ -17,7 +17,8 @@ Options:
   --echo-port N       port of the echo server (default 7000; 0 picks a free one)
   --resp-port N       port of the resp server (default 6380; 0 picks a free one)
   --max-conns N, --backlog M, --idle-timeout S, --heartbeat S, --drain-timeout S
-                      as for \`wirestack echo\`, applied to every server
+                      as for \`wirestack echo\`, applied to every server (resp: no heartbeat,
+                      idle timeout 0 unless given)
   -h, --help          show this help
 `;
 
@@ -43,13 +44,13 @@ export async function runServe(argv: string[]): Promise<void> {
   const echo = await startEcho(host, intOption(values, 'echo-port', 7000, 0, 65535), echoOptions(values));
   const a = echo.listening!;
   const shown = a.family === 6 ? `[${a.host}]` : a.host;
+  const shared = echoOptions(values);
   const resp = await startResp(host, intOption(values, 'resp-port', 6380, 0, 65535), {
-    ...respOptions({}),
-    ...echoOptions(values),
-    idleTimeoutMs: values['idle-timeout'] === undefined ? 0 : echoOptions(values).idleTimeoutMs,
-    log: respOptions({}).log,
-    // A heartbeat writes PING lines to clients, which Redis clients would take for replies.
+    ...shared,
+    // Redis's "timeout 0" unless asked for; no heartbeat: a PING line would look like a reply to a Redis client.
+    idleTimeoutMs: values['idle-timeout'] === undefined ? 0 : shared.idleTimeoutMs,
     heartbeatIntervalMs: 0,
+    log: (line) => console.error(`resp: ${line}`),
   });
   const r = resp.listening!;
   console.log('wirestack is serving:');
