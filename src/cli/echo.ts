@@ -1,5 +1,6 @@
+import { FramedEchoServer } from '../drivers/index.js';
 import { createEchoServer, shutdownOnSignals, type TcpServer, type TcpServerOptions } from '../tcp/index.js';
-import { intOption, type OptionSpec, parse, secondsOption, stringOption } from './args.js';
+import { intOption, type OptionSpec, parse, secondsOption, stringOption, UsageError } from './args.js';
 
 export const ECHO_HELP = `Usage: wirestack echo [options]
 
@@ -16,6 +17,9 @@ Options:
                       within another S seconds is closed; 0 disables (default 0)
   --drain-timeout S   on SIGTERM/SIGINT, wait at most S seconds for in-flight connections
                       before cutting them (default 30)
+  --framing MODE      raw: echo bytes as they come (default); length: echo each frame with a
+                      4-byte big-endian length prefix as a frame (16 MiB max; a longer length
+                      closes the connection)
   -h, --help          show this help
 
 On SIGTERM/SIGINT the server stops accepting at once, serves in-flight connections to their end,
@@ -32,6 +36,7 @@ const SPEC: OptionSpec = {
   'idle-timeout': { type: 'string' },
   heartbeat: { type: 'string' },
   'drain-timeout': { type: 'string' },
+  framing: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 };
 
@@ -46,8 +51,13 @@ export function echoOptions(values: Record<string, string | boolean | undefined>
   };
 }
 
-export async function startEcho(host: string, port: number, options: TcpServerOptions): Promise<TcpServer> {
-  const server = createEchoServer(options);
+export async function startEcho(
+  host: string,
+  port: number,
+  options: TcpServerOptions,
+  framing: 'raw' | 'length' = 'raw',
+): Promise<TcpServer> {
+  const server = framing === 'length' ? new FramedEchoServer(options) : createEchoServer(options);
   await server.listen({ host, port });
   return server;
 }
@@ -60,10 +70,16 @@ export async function runEcho(argv: string[]): Promise<void> {
   }
   const host = stringOption(values, 'host', '127.0.0.1');
   const port = intOption(values, 'port', 7000, 0, 65535);
-  const server = await startEcho(host, port, echoOptions(values));
+  const framing = stringOption(values, 'framing', 'raw');
+  if (framing !== 'raw' && framing !== 'length') {
+    throw new UsageError(`--framing must be raw or length, got ${JSON.stringify(framing)}`);
+  }
+  const server = await startEcho(host, port, echoOptions(values), framing);
   const addr = server.listening!;
   const shown = addr.family === 6 ? `[${addr.host}]` : addr.host;
-  console.log(`echo listening on ${shown}:${addr.port} (try: nc ${addr.host} ${addr.port})`);
+  console.log(
+    `${framing === 'length' ? 'framed ' : ''}echo listening on ${shown}:${addr.port} (try: nc ${addr.host} ${addr.port})`,
+  );
   shutdownOnSignals([{ name: `echo ${shown}:${addr.port}`, close: () => server.close() }], {
     log: (line) => console.log(line),
   });

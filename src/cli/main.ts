@@ -9,6 +9,7 @@ wirestack: every layer of backend networking, from raw Linux syscalls up, in Typ
 Commands:
   serve     start every wirestack server on its default port (the main job)
   echo      raw TCP echo server (connection limit, backlog queue, drain, keep-alive)
+  resp      in-memory key-value server for Redis clients (RESP2/3, pub/sub)
   h2        HTTP/2 demo server (h2c) for curl, nghttp and h2load
   bench     benchmark wirestack against Node's own stack, side by side
   codec     MessagePack encode/decode (stdin to stdout), codec bench, compression analyze
@@ -21,6 +22,7 @@ Run \`wirestack <command> --help\` for a command's options.
 const commands: Record<string, () => Promise<(argv: string[]) => Promise<void>>> = {
   serve: async () => (await import('./serve.js')).runServe,
   echo: async () => (await import('./echo.js')).runEcho,
+  resp: async () => (await import('./resp.js')).runResp,
   h2: async () => (await import('./h2.js')).runH2,
   bench: async () => (await import('./bench.js')).runBench,
   codec: async () => (await import('./codec.js')).runCodec,
@@ -36,7 +38,6 @@ async function main(argv: string[]): Promise<void> {
   if (!load) throw new UsageError(`unknown command ${JSON.stringify(name)}`);
   await (await load())(rest);
 }
-
 main(process.argv.slice(2)).catch((err: unknown) => {
   if (err instanceof UsageError) {
     const [name] = process.argv.slice(2);

@@ -134,6 +134,11 @@ export class RespRequestParser implements Iterable<Uint8Array[]> {
     }
   }
 
+  /** True while a command has started but not all of it has arrived (a server is mid-request). */
+  get inCommand(): boolean {
+    return this.args !== null || this.cursor.buffered > 0;
+  }
+
   /** Bytes received but not yet consumed. */
   get buffered(): number {
     return this.cursor.buffered;

@@ -4,9 +4,13 @@ import { test } from 'node:test';
 import { CLI, echoRoundTrip, startServerProcess } from '../support/processes.js';
 
 test('wirestack serve starts every server, each reachable by a real client, and drains them all on SIGTERM', async () => {
-  const child = spawn(process.execPath, [CLI, 'serve', '--echo-port', '0', '--h2-port', '0'], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const child = spawn(
+    process.execPath,
+    [CLI, 'serve', '--echo-port', '0', '--resp-port', '0', '--h2-port', '0'],
+    {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   let out = '';
   child.stdout.on('data', (d) => {
     out += d;
