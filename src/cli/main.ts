@@ -3,6 +3,7 @@ import { SysError } from '../sys/errno.js';
 import { UsageError } from './args.js';
 import { runBench } from './bench.js';
 import { runEcho } from './echo.js';
+import { runProto } from './proto.js';
 import { runServe } from './serve.js';
 
 const HELP = `Usage: wirestack <command> [options]
@@ -13,6 +14,7 @@ Commands:
   serve     start every wirestack server on its default port (the main job)
   echo      raw TCP echo server (connection limit, backlog queue, drain, keep-alive)
   bench     benchmark wirestack against Node's own stack, side by side
+  proto     Protocol Buffers: JSON <-> binary, TypeScript codegen, codec benchmark
 
 Run \`wirestack <command> --help\` for a command's options.
 `;
@@ -21,6 +23,7 @@ const commands: Record<string, (argv: string[]) => Promise<void>> = {
   serve: runServe,
   echo: runEcho,
   bench: runBench,
+  proto: runProto,
 };
 
 async function main(argv: string[]): Promise<void> {
