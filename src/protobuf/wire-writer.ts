@@ -2,7 +2,8 @@ import type { WireType } from './wire-type.js';
 
 const utf8 = new TextEncoder();
 const U32 = 0xffffffffn;
-const SAFE = BigInt(Number.MAX_SAFE_INTEGER);
+const TWO_53 = 2 ** 53;
+const TWO_52 = 2 ** 52;
 
 /** Bytes a varint of the unsigned 32-bit value `n` takes. */
 export function varintSize(n: number): number {
@@ -100,11 +101,14 @@ export class WireWriter {
 
   /** int64 and uint64 share a wire encoding: the 64-bit two's complement value as a varint. */
   int64(v: bigint): void {
-    if (v >= 0n && v <= SAFE) {
-      // Within 2^53 one Number conversion is exact and cheaper than bigint masking and shifting.
-      const n = Number(v);
-      if (n <= 0xffffffff) this.uint32(n);
-      else this.varint64(n >>> 0, Math.floor(n / 4294967296));
+    // Below 2^53 in magnitude one Number conversion is exact and cheaper than bigint masking and
+    // shifting (and beyond it, rounding never lands strictly inside that range). For a negative n,
+    // `n >>> 0` is the low word of its two's complement and floor(n / 2^32) the (negative) high word,
+    // which `>>> 0` turns into the high word's bits.
+    const n = Number(v);
+    if (n > -TWO_53 && n < TWO_53) {
+      if (n >= 0 && n <= 0xffffffff) this.uint32(n);
+      else this.varint64(n >>> 0, Math.floor(n / 4294967296) >>> 0);
       return;
     }
     const u = BigInt.asUintN(64, v);
@@ -116,6 +120,14 @@ export class WireWriter {
   }
 
   sint64(v: bigint): void {
+    const n = Number(v);
+    if (n > -TWO_52 && n < TWO_52) {
+      // The zigzag value 2n or -2n - 1 stays below 2^53, so Number arithmetic is exact.
+      const z = n >= 0 ? n * 2 : -n * 2 - 1;
+      if (z <= 0xffffffff) this.uint32(z);
+      else this.varint64(z >>> 0, Math.floor(z / 4294967296));
+      return;
+    }
     const u = BigInt.asUintN(64, (v << 1n) ^ (v >> 63n));
     if (u <= U32) this.uint32(Number(u));
     else this.varint64(Number(u & U32), Number(u >> 32n));
