@@ -230,7 +230,7 @@ function formatRate(x: number): string {
 
 /**
  * Runs the benchmark and prints one table row per message and operation; the libraries take turns
- * within each run so load on a shared machine hits them alike.
+ * within each run, in a rotating order, so load on a shared machine hits them alike.
  *
  * @example
  * const rows = await runProtobufBench({ runs: 5, timeMs: 300, print: console.log });
@@ -260,7 +260,9 @@ export async function runProtobufBench(options: ProtobufBenchOptions): Promise<B
     for (const op of ['encode', 'decode'] as const) {
       const samples = new Map<Library, number[]>(LIBRARIES.map((l) => [l, []]));
       for (let run = 0; run < options.runs; run++) {
-        for (const lib of LIBRARIES) {
+        // Rotate who goes first: each library also pays for the garbage the previous one left.
+        const order = LIBRARIES.map((_, i) => LIBRARIES[(i + run) % LIBRARIES.length]);
+        for (const lib of order) {
           const c = byLib.get(lib)!;
           const fn = op === 'encode' ? () => c.encode() : () => c.decode(bytes);
           samples.get(lib)!.push(opsPerSecond(fn, options.timeMs));
