@@ -1,13 +1,15 @@
 import { DecodeError, LimitExceeded } from '../buf/errors.js';
 import { WireType } from './wire-type.js';
 
-const TWO_32 = 4294967296n;
-// Floats are read by copying their bytes into this scratch space: no DataView per input buffer.
+// Floats (and 64-bit integers, see join64) go through this scratch space: no DataView per input buffer.
 // (Both Node and every platform wirestack targets are little-endian, like the wire format.)
 const scratch = new ArrayBuffer(8);
 const scratchBytes = new Uint8Array(scratch);
 const scratchF32 = new Float32Array(scratch);
 const scratchF64 = new Float64Array(scratch);
+const scratchWords = new Uint32Array(scratch);
+const scratchI64 = new BigInt64Array(scratch);
+const scratchU64 = new BigUint64Array(scratch);
 const utf8Strict = new TextDecoder('utf-8', { fatal: true });
 const utf8Lenient = new TextDecoder('utf-8');
 // Node's native Latin-1 slicer, applied to a plain Uint8Array: for ASCII bytes it is the string, built in
@@ -23,9 +25,11 @@ const latin1Slice = (globalThis.Buffer?.prototype as { latin1Slice?: unknown } |
  */
 function join64(lo: number, hi: number, signed: boolean): bigint {
   if (hi === 0 && lo >= 0) return BigInt(lo); // a small integer: V8's fastest conversion
-  const h = signed ? hi | 0 : hi >>> 0;
-  if (h >= -0x200000 && h < 0x200000) return BigInt(h * 4294967296 + (lo >>> 0));
-  return BigInt(h) * TWO_32 + BigInt(lo >>> 0);
+  // Otherwise through a 64-bit typed array, which V8 compiles to a direct load: faster than
+  // BigInt(hi * 2^32 + lo) and much faster than bigint arithmetic.
+  scratchWords[0] = lo;
+  scratchWords[1] = hi;
+  return signed ? scratchI64[0] : scratchU64[0];
 }
 
 /**

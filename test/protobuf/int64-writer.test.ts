@@ -3,8 +3,8 @@ import { test } from 'node:test';
 import fc from 'fast-check';
 import { WireReader, WireWriter } from '../../src/protobuf/index.js';
 
-// The writer takes Number shortcuts for 64-bit values below 2^53 (2^52 for zigzag); these check the
-// shortcuts against plain bigint arithmetic, with the boundaries weighted in.
+// The writer splits 64-bit values into 32-bit words through a typed array and zigzags the words; these
+// check that against plain bigint arithmetic, with the boundaries weighted in.
 function referenceVarint(u: bigint): number[] {
   const out: number[] = [];
   while (u > 0x7fn) {
