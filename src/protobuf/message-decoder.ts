@@ -290,16 +290,23 @@ function compileDecoder(desc: MessageDescriptor): Decoder {
     let closed = false;
     while (r.pos < end) {
       const tagStart = r.pos;
-      const tag = r.tag();
+      const tag = r.rawTag();
       switch (tag) {
         ${cases.join('\n        ')}
       }
+      r.checkTag(tag, tagStart);
       if ((tag & 7) === 4) {
         closeGroup(tag, groupNo, tagStart);
         closed = true;
         break;
       }
       unknown = readOther(desc, r, tag, tagStart, msg, depth, maxDepth, unknown);
+    }
+    ${
+      // The common ending (no unknown fields, not a group, nothing required) without a call.
+      desc.requiredCount === 0
+        ? 'if (unknown === undefined && groupNo === 0) { r.limit = outerLimit; return msg; }'
+        : ''
     }
     return finishMessage(desc, r, msg, unknown, groupNo, closed, outerLimit);
   };`;

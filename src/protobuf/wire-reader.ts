@@ -78,16 +78,27 @@ export class WireReader {
    */
   tag(): number {
     const start = this.pos;
+    return this.checkTag(this.rawTag(), start);
+  }
+
+  /**
+   * Reads a tag without checking it. For compiled decoders, which compare it against the tags of their
+   * fields first (all valid) and call checkTag only on the rest.
+   */
+  rawTag(): number {
+    const start = this.pos;
     const b = this.buf[start];
-    let tag: number;
     if (b < 0x80 && start < this.limit) {
       this.pos = start + 1;
-      tag = b;
-    } else {
-      this.varint64();
-      if (this.hi !== 0) throw new DecodeError('EPROTOTAG', 'tag does not fit in 32 bits', start);
-      tag = this.lo >>> 0;
+      return b;
     }
+    this.varint64();
+    if (this.hi !== 0) throw new DecodeError('EPROTOTAG', 'tag does not fit in 32 bits', start);
+    return this.lo >>> 0;
+  }
+
+  /** Returns `tag` if an encoder could have written it; a DecodeError at `start` otherwise. */
+  checkTag(tag: number, start: number): number {
     if (tag >>> 3 === 0) throw new DecodeError('EPROTOTAG', 'field number 0 is not allowed', start);
     if ((tag & 7) > 5) throw new DecodeError('EPROTOWIRETYPE', `invalid wire type ${tag & 7}`, start);
     return tag;
