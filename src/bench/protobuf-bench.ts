@@ -212,6 +212,8 @@ export interface BenchResult {
   op: 'encode' | 'decode';
   /** Median ops/s by library. */
   opsPerSecond: Record<Library, number>;
+  /** wirestack's rate over each other library's: the median of the per-run ratios. */
+  ratios: { protobufjs: number; bufbuild: number };
 }
 
 export interface ProtobufBenchOptions {
@@ -245,7 +247,8 @@ export async function runProtobufBench(options: ProtobufBenchOptions): Promise<B
   const messages = options.only ? all.filter((m) => options.only!.includes(m.name)) : all;
   const contenders = prepareContenders(messages);
   print(
-    `Protocol Buffers: median of ${options.runs} runs x ${options.timeMs} ms, ops/s (node ${process.version})`,
+    `Protocol Buffers: ops/s, median of ${options.runs} runs x ${options.timeMs} ms; "vs": median of the ` +
+      `per-run ratios wirestack / other (node ${process.version})`,
   );
   print(
     `${'message'.padEnd(9)}${'bytes'.padStart(9)} ${'op'.padEnd(7)}${LIBRARIES.map((l) => l.padStart(20)).join('')}` +
@@ -274,13 +277,17 @@ export async function runProtobufBench(options: ProtobufBenchOptions): Promise<B
         Library,
         number
       >;
-      results.push({ message: m.name, bytes: bytes.length, sameBytes, op, opsPerSecond: rates });
-      const ours = rates.wirestack;
+      // Ratios are the median of per-run ratios: the two rates of one run were measured moments apart,
+      // so a load swing on a shared machine moves both, where a ratio of medians would mix runs.
+      const ours = samples.get('wirestack')!;
+      const ratio = (lib: Library) => median(ours.map((x, i) => x / samples.get(lib)![i]));
+      const vs = { protobufjs: ratio('protobufjs'), bufbuild: ratio('@bufbuild/protobuf') };
+      results.push({ message: m.name, bytes: bytes.length, sameBytes, op, opsPerSecond: rates, ratios: vs });
       print(
         `${m.name.padEnd(9)}${String(bytes.length).padStart(9)} ${op.padEnd(7)}` +
           LIBRARIES.map((l) => formatRate(rates[l]).padStart(20)).join('') +
-          `${`${(ours / rates.protobufjs).toFixed(2)}x`.padStart(9)}` +
-          `${`${(ours / rates['@bufbuild/protobuf']).toFixed(2)}x`.padStart(8)}` +
+          `${`${vs.protobufjs.toFixed(2)}x`.padStart(9)}` +
+          `${`${vs.bufbuild.toFixed(2)}x`.padStart(8)}` +
           (sameBytes ? '' : '  (encodings differ)'),
       );
     }
