@@ -1,5 +1,5 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { basename, dirname, isAbsolute, join } from 'node:path';
 import { type ParseArgsConfig, parseArgs } from 'node:util';
 import { runProtobufBench } from '../bench/protobuf-bench.js';
 import { generateTypeScript, loadProtoSchema, type ProtoSchema } from '../protobuf/index.js';
@@ -204,7 +204,9 @@ async function runGen(argv: string[]): Promise<void> {
   for (const path of positionals) {
     const name = importName(path, dirs);
     const source = generateTypeScript(schema, name, { readSource, runtimeImport: runtime });
-    const target = join(out, `${name.replace(/\.proto$/, '').replace(/^(\.\.\/)+|^\//, '')}.ts`);
+    // A file outside every include directory (an absolute or ../ path) is written under its base name.
+    const relative = isAbsolute(name) || name.split('/').includes('..') ? basename(name) : name;
+    const target = join(out, `${relative.replace(/\.proto$/, '')}.ts`);
     mkdirSync(dirname(target), { recursive: true });
     writeFileSync(target, source);
     process.stderr.write(`wrote ${target}\n`);

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { test } from 'node:test';
 import { FIXTURES, protocDecode, protocEncode } from '../protobuf/protoc-oracle.js';
 
@@ -110,6 +110,18 @@ test('proto gen writes one module per file, named by its path under the include 
     assert.match(text, /from "wirestack\/protobuf";/);
     assert.match(text, /export interface Probe \{/);
     assert.equal(wirestack(['proto', 'gen', `${FIXTURES}/service.proto`]).status, 2);
+    // Outside every include directory: written under its base name, not its absolute path.
+    const abs = wirestack([
+      'proto',
+      'gen',
+      resolve(FIXTURES, 'all_types.proto'),
+      '-I',
+      FIXTURES,
+      '--out',
+      out,
+    ]);
+    assert.equal(abs.status, 0, abs.stderr);
+    assert.match(readFileSync(join(out, 'all_types.ts'), 'utf8'), /export interface Nested \{/);
   } finally {
     rmSync(out, { recursive: true, force: true });
   }
