@@ -1,7 +1,6 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { basename, dirname, isAbsolute, join } from 'node:path';
 import { type ParseArgsConfig, parseArgs } from 'node:util';
-import { runProtobufBench } from '../bench/protobuf-bench.js';
 import { generateTypeScript, loadProtoSchema, type ProtoSchema } from '../protobuf/index.js';
 import { intOption, secondsOption, UsageError } from './args.js';
 
@@ -223,6 +222,9 @@ async function runBenchCommand(argv: string[]): Promise<void> {
   if (values.help) return writeStdout(BENCH_HELP);
   const v = values as Record<string, string | boolean | undefined>;
   const only = typeof values.only === 'string' ? values.only.split(',').filter(Boolean) : undefined;
+  // Loaded here, not at the top: it needs protobufjs and @bufbuild/protobuf, which are dev dependencies
+  // an installed wirestack does not have, and encode/decode/gen must work without them.
+  const { runProtobufBench } = await import('../bench/protobuf-bench.js');
   await runProtobufBench({
     runs: intOption(v, 'runs', 5, 1, 101),
     timeMs: secondsOption(v, 'time', 300),
