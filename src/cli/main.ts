@@ -13,6 +13,7 @@ Commands:
   h2        HTTP/2 demo server (h2c) for curl, nghttp and h2load
   bench     benchmark wirestack against Node's own stack, side by side
   codec     MessagePack encode/decode (stdin to stdout), codec bench, compression analyze
+  proto     Protocol Buffers: encode/decode JSON <-> binary with a .proto, gen TypeScript, bench
 
 Run \`wirestack <command> --help\` for a command's options.
 `;
@@ -26,6 +27,7 @@ const commands: Record<string, () => Promise<(argv: string[]) => Promise<void>>>
   h2: async () => (await import('./h2.js')).runH2,
   bench: async () => (await import('./bench.js')).runBench,
   codec: async () => (await import('./codec.js')).runCodec,
+  proto: async () => (await import('./proto.js')).runProto,
 };
 
 async function main(argv: string[]): Promise<void> {

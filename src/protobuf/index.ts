@@ -36,6 +36,7 @@ export { loadProtoSchema } from './proto-loader.js';
 export { DEFAULT_MAX_NESTING, ProtoParser, type ProtoParserOptions } from './proto-parser.js';
 export { type ProtoFileReader, ProtoSchema, type ProtoSchemaOptions } from './proto-schema.js';
 export { ProtoTokenizer, type Token } from './proto-tokenizer.js';
+export { generateTypeScript, type TypeScriptGeneratorOptions } from './typescript-generator.js';
 export { WELL_KNOWN_TYPES } from './well-known-types.js';
 export { WireReader } from './wire-reader.js';
 export { MAX_FIELD_NUMBER, WireType } from './wire-type.js';

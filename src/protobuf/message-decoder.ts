@@ -78,6 +78,11 @@ type Decoder = (
   into: ProtoMessage | undefined,
 ) => ProtoMessage;
 
+/** The decoder specialised to `desc`, compiled on first use. */
+function decoderOf(desc: MessageDescriptor): Decoder {
+  return (desc.decoder as Decoder | undefined) ?? (desc.decoder = compileDecoder(desc));
+}
+
 /** Decodes one message of type `desc` from `r` up to `end` (or, for a group, up to its END_GROUP). */
 function decodeInto(
   desc: MessageDescriptor,
@@ -252,9 +257,12 @@ function compileDecoder(desc: MessageDescriptor): Decoder {
       const sub = `T[${types.length - 1}]`;
       const into = f.repeated ? 'undefined' : key;
       const store = f.repeated ? `${key}.push(v)` : `${key} = v`;
+      // Each nested type's decoder is called through its own closure variable, filled on first use, so
+      // every call site has one target and V8 can inline it (a shared decodeInto would be megamorphic).
+      const d = `d${types.length - 1}`;
       cases.push(
         `case ${tag}: { nested(r, depth, maxDepth); const len = r.length(); ` +
-          `const v = decodeInto(${sub}, r, r.pos + len, depth + 1, 0, maxDepth, ${into}); ${store}; continue; }`,
+          `const v = (${d} === undefined ? (${d} = decoderOf(${sub})) : ${d})(r, r.pos + len, depth + 1, 0, maxDepth, ${into}); ${store}; continue; }`,
       );
       return;
     }
@@ -272,7 +280,9 @@ function compileDecoder(desc: MessageDescriptor): Decoder {
       );
     }
   });
-  const source = `return function decode(r, end, depth, groupNo, maxDepth, into) {
+  const slots = types.map((_, i) => `d${i}`);
+  const source = `${slots.length ? `let ${slots.join(', ')};` : ''}
+  return function decode(r, end, depth, groupNo, maxDepth, into) {
     const msg = into === undefined ? newMessage() : into;
     const outerLimit = r.limit;
     r.limit = end;
@@ -280,16 +290,23 @@ function compileDecoder(desc: MessageDescriptor): Decoder {
     let closed = false;
     while (r.pos < end) {
       const tagStart = r.pos;
-      const tag = r.tag();
+      const tag = r.rawTag();
       switch (tag) {
         ${cases.join('\n        ')}
       }
+      r.checkTag(tag, tagStart);
       if ((tag & 7) === 4) {
         closeGroup(tag, groupNo, tagStart);
         closed = true;
         break;
       }
       unknown = readOther(desc, r, tag, tagStart, msg, depth, maxDepth, unknown);
+    }
+    ${
+      // The common ending (no unknown fields, not a group, nothing required) without a call.
+      desc.requiredCount === 0
+        ? 'if (unknown === undefined && groupNo === 0) { r.limit = outerLimit; return msg; }'
+        : ''
     }
     return finishMessage(desc, r, msg, unknown, groupNo, closed, outerLimit);
   };`;
@@ -301,7 +318,7 @@ function compileDecoder(desc: MessageDescriptor): Decoder {
       'readMapEntry',
       'T',
       'newMessage',
-      'decodeInto',
+      'decoderOf',
       'nested',
       'closeGroup',
       'readOther',
@@ -313,7 +330,7 @@ function compileDecoder(desc: MessageDescriptor): Decoder {
       readMapEntry,
       types,
       desc.newMessage,
-      decodeInto,
+      decoderOf,
       nested,
       closeGroup,
       readOther,

@@ -47,6 +47,11 @@ export function encodeMessage(
 
 type Encoder = (msg: Record<string, unknown>, w: WireWriter, depth: number, maxDepth: number) => void;
 
+/** The encoder specialised to `desc`, compiled on first use. */
+function encoderOf(desc: MessageDescriptor): Encoder {
+  return (desc.encoder as Encoder | undefined) ?? (desc.encoder = compileEncoder(desc));
+}
+
 function encodeInto(
   desc: MessageDescriptor,
   msg: Record<string, unknown>,
@@ -170,10 +175,11 @@ function scalarWriteSource(t: FieldType): { check: string; write: string; isDefa
   const int32 = { check: "typeof x === 'number' && (x | 0) === x", isDefault: 'x === 0' };
   const uint32 = { check: "typeof x === 'number' && x >>> 0 === x", isDefault: 'x === 0' };
   const signed64 = {
-    check: "typeof x === 'bigint' && x >= INT64_MIN && x <= INT64_MAX",
+    // asIntN(64) is a cheap range test (V8 lowers it to machine arithmetic); two comparisons are not.
+    check: "typeof x === 'bigint' && BigInt.asIntN(64, x) === x",
     isDefault: 'x === 0n',
   };
-  const unsigned64 = { check: "typeof x === 'bigint' && x >= 0n && x <= UINT64_MAX", isDefault: 'x === 0n' };
+  const unsigned64 = { check: "typeof x === 'bigint' && BigInt.asUintN(64, x) === x", isDefault: 'x === 0n' };
   const float = { check: "typeof x === 'number'", isDefault: 'x === 0 && 1 / x > 0' };
   switch (t) {
     case FieldType.INT32:
@@ -229,7 +235,9 @@ function compileEncoder(desc: MessageDescriptor): Encoder {
     if (!f.mapEntry && f.type === FieldType.MESSAGE) {
       T.push(f.messageType!);
       const sub = `T[${T.length - 1}]`;
-      const one = `w.uint32(${tag}); w.fork(); encodeInto(${sub}, y, w, depth + 1, maxDepth); w.join();`;
+      // One closure variable per nested type keeps each call site monomorphic (see compileDecoder).
+      const e = `e${T.length - 1}`;
+      const one = `w.uint32(${tag}); w.fork(); (${e} === undefined ? (${e} = encoderOf(${sub})) : ${e})(y, w, depth + 1, maxDepth); w.join();`;
       const guard = `if (depth + 1 > maxDepth) tooDeep(desc, F[${i}], maxDepth);`;
       body = f.repeated
         ? `if (Array.isArray(x)) { if (x.length !== 0) { ${guard} for (let i = 0; i < x.length; i++) { const y = x[i]; ` +
@@ -271,12 +279,13 @@ function compileEncoder(desc: MessageDescriptor): Encoder {
       'UINT64_MAX',
       'checkMessageObject',
       'encodeField',
-      'encodeInto',
+      'encoderOf',
       'writeScalar',
       'requiredMissing',
       'oneofConflict',
       'tooDeep',
-      `return function encode(msg, w, depth, maxDepth) {\n  ${parts.join('\n  ')}\n};`,
+      `${T.length ? `let ${T.map((_, i) => `e${i}`).join(', ')};` : ''}\n` +
+        `return function encode(msg, w, depth, maxDepth) {\n  ${parts.join('\n  ')}\n};`,
     )(
       desc,
       F,
@@ -287,7 +296,7 @@ function compileEncoder(desc: MessageDescriptor): Encoder {
       UINT64_MAX,
       checkMessageObject,
       encodeField,
-      encodeInto,
+      encoderOf,
       writeScalar,
       requiredMissing,
       oneofConflict,

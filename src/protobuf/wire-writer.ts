@@ -1,8 +1,12 @@
 import type { WireType } from './wire-type.js';
 
 const utf8 = new TextEncoder();
-const U32 = 0xffffffffn;
-const SAFE = BigInt(Number.MAX_SAFE_INTEGER);
+// 64-bit integers are split into 32-bit words by storing them in a BigInt64Array and reading the two
+// halves back: V8 compiles the store to machine arithmetic, about twice as fast as Number(v) and several
+// times faster than bigint masking and shifting. (Little-endian, like the wire format and every
+// platform wirestack runs on.) The store wraps modulo 2^64, so callers check the range first.
+const scratch64 = new BigInt64Array(1);
+const scratchWords = new Uint32Array(scratch64.buffer);
 
 /** Bytes a varint of the unsigned 32-bit value `n` takes. */
 export function varintSize(n: number): number {
@@ -100,25 +104,26 @@ export class WireWriter {
 
   /** int64 and uint64 share a wire encoding: the 64-bit two's complement value as a varint. */
   int64(v: bigint): void {
-    if (v >= 0n && v <= SAFE) {
-      // Within 2^53 one Number conversion is exact and cheaper than bigint masking and shifting.
-      const n = Number(v);
-      if (n <= 0xffffffff) this.uint32(n);
-      else this.varint64(n >>> 0, Math.floor(n / 4294967296));
-      return;
-    }
-    const u = BigInt.asUintN(64, v);
-    this.varint64(Number(u & U32), Number(u >> 32n));
+    scratch64[0] = v;
+    const hi = scratchWords[1];
+    if (hi === 0) this.uint32(scratchWords[0]);
+    else this.varint64(scratchWords[0], hi);
   }
 
   uint64(v: bigint): void {
     this.int64(v);
   }
 
+  /** zigzag, (v << 1) ^ (v >> 63), done on the two 32-bit words. */
   sint64(v: bigint): void {
-    const u = BigInt.asUintN(64, (v << 1n) ^ (v >> 63n));
-    if (u <= U32) this.uint32(Number(u));
-    else this.varint64(Number(u & U32), Number(u >> 32n));
+    scratch64[0] = v;
+    const lo = scratchWords[0];
+    const hi = scratchWords[1];
+    const sign = hi >> 31; // 0, or -1 (all ones) for a negative value
+    const zhi = (((hi << 1) | (lo >>> 31)) ^ sign) >>> 0;
+    const zlo = ((lo << 1) ^ sign) >>> 0;
+    if (zhi === 0) this.uint32(zlo);
+    else this.varint64(zlo, zhi);
   }
 
   fixed32(n: number): void {
@@ -132,9 +137,10 @@ export class WireWriter {
   }
 
   fixed64(v: bigint): void {
-    const u = BigInt.asUintN(64, v);
-    this.fixed32(Number(u & U32));
-    this.fixed32(Number(u >> 32n));
+    scratch64[0] = v;
+    const hi = scratchWords[1];
+    this.fixed32(scratchWords[0]);
+    this.fixed32(hi);
   }
 
   sfixed64(v: bigint): void {

@@ -47,7 +47,16 @@ test('wirestack resp prints how to reach it, serves clients, and drains on SIGTE
 });
 
 test('wirestack serve starts the resp server too (--resp-port)', async () => {
-  const child = spawn(process.execPath, [CLI, 'serve', '--echo-port', '0', '--resp-port', '0', '--h2-port', '0']);
+  const child = spawn(process.execPath, [
+    CLI,
+    'serve',
+    '--echo-port',
+    '0',
+    '--resp-port',
+    '0',
+    '--h2-port',
+    '0',
+  ]);
   let out = '';
   child.stdout.on('data', (d) => {
     out += d;
