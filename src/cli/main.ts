@@ -3,6 +3,7 @@ import { SysError } from '../sys/errno.js';
 import { UsageError } from './args.js';
 import { runBench } from './bench.js';
 import { runEcho } from './echo.js';
+import { runHttp } from './http.js';
 import { runServe } from './serve.js';
 
 const HELP = `Usage: wirestack <command> [options]
@@ -12,6 +13,7 @@ wirestack: every layer of backend networking, from raw Linux syscalls up, in Typ
 Commands:
   serve     start every wirestack server on its default port (the main job)
   echo      raw TCP echo server (connection limit, backlog queue, drain, keep-alive)
+  http      HTTP/1.1 REST+JSON demo service on wirestack's own parser
   bench     benchmark wirestack against Node's own stack, side by side
 
 Run \`wirestack <command> --help\` for a command's options.
@@ -20,6 +22,7 @@ Run \`wirestack <command> --help\` for a command's options.
 const commands: Record<string, (argv: string[]) => Promise<void>> = {
   serve: runServe,
   echo: runEcho,
+  http: runHttp,
   bench: runBench,
 };
 
