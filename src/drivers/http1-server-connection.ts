@@ -26,6 +26,9 @@ export interface Http1ConnectionHost {
 }
 
 const encoder = new TextEncoder();
+/** Responses up to this size (head + body) go out as one send(2) from a shared scratch buffer. */
+const SMALL_RESPONSE = 4096;
+const scratch = new Uint8Array(SMALL_RESPONSE);
 
 /**
  * One TCP connection served as HTTP/1.1: feeds the socket's bytes to the sans-IO Http1Connection,
@@ -278,7 +281,17 @@ export class Http1ServerConnection implements ResponseSink, RequestBodySource {
 
   private write(chunks: Uint8Array[]): boolean {
     if (chunks.length === 0) return true;
-    return chunks.length === 1 ? this.tcp.write(chunks[0]) : this.tcp.writev(chunks);
+    if (chunks.length === 1) return this.tcp.write(chunks[0]);
+    if (chunks.length === 2 && chunks[0].byteLength + chunks[1].byteLength <= SMALL_RESPONSE) {
+      // A small head and body are cheaper copied into one send(2) than gathered by writev(2):
+      // the iovec set-up costs more than copying a few hundred bytes. write() copies what the
+      // kernel does not take, so the shared scratch buffer is free again when it returns.
+      const n = chunks[0].byteLength;
+      scratch.set(chunks[0], 0);
+      scratch.set(chunks[1], n);
+      return this.tcp.write(scratch.subarray(0, n + chunks[1].byteLength));
+    }
+    return this.tcp.writev(chunks);
   }
 
   private setReadPaused(paused: boolean): void {
