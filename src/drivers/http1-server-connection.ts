@@ -82,6 +82,11 @@ export class Http1ServerConnection implements ResponseSink, RequestBodySource {
     };
   }
 
+  /** The request being served (null between requests). */
+  get currentRequest(): Http1ServerRequest | null {
+    return this.request;
+  }
+
   get closing(): boolean {
     return this.closingFlag || this.tcp.isClosed;
   }

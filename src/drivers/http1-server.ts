@@ -61,7 +61,7 @@ export class Http1Server implements Http1ConnectionHost {
   readonly maxPipelinedBytes: number;
   private readonly limits: Partial<Http1Limits>;
   private readonly log: ((line: string) => void) | undefined;
-  private readonly connections = new Set<Http1ServerConnection>();
+  private readonly open = new Set<Http1ServerConnection>();
   private headerTimer: NodeJS.Timeout | null = null;
   private drainStarted = false;
 
@@ -74,13 +74,18 @@ export class Http1Server implements Http1ConnectionHost {
     this.maxPipelinedBytes = options.maxPipelinedBytes ?? 64 * 1024;
     this.tcp.onConnection = (tcp) => {
       const conn = new Http1ServerConnection(tcp, this, this.limits);
-      this.connections.add(conn);
+      this.open.add(conn);
       const onClose = tcp.onClose;
       tcp.onClose = (err, reason) => {
-        this.connections.delete(conn);
+        this.open.delete(conn);
         onClose(err, reason);
       };
     };
+  }
+
+  /** The HTTP connections open now (for introspection and tests). */
+  get connections(): ReadonlySet<Http1ServerConnection> {
+    return this.open;
   }
 
   get draining(): boolean {
@@ -144,7 +149,7 @@ export class Http1Server implements Http1ConnectionHost {
   checkHeaderTimeouts(now: number): void {
     const limit = this.headerTimeoutMs;
     if (limit <= 0) return;
-    for (const conn of this.connections) {
+    for (const conn of this.open) {
       if (conn.headStartedAt > 0 && now - conn.headStartedAt > limit && !conn.closing) {
         this.counters.headerTimeouts++;
         this.log?.(`connection ${conn.tcp.id}: request head not complete after ${limit} ms: 408`);

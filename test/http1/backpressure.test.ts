@@ -1,0 +1,85 @@
+// What a client can make us buffer: pipelined requests while a handler is busy, and a request
+// body the handler has not read yet. Both are bounded; reading resumes once they drain.
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { Http1Server } from '../../src/drivers/http1-server.js';
+import { connectNode, sleep, waitFor } from '../support/processes.js';
+
+const READ_CHUNK = 64 * 1024; // one read(2) of TcpConnection may land before reading pauses
+
+function gate() {
+  let open!: () => void;
+  const opened = new Promise<void>((r) => {
+    open = r;
+  });
+  return { open, opened };
+}
+
+test('attack: pipelining flood against a busy handler: buffered bytes stay under maxPipelinedBytes', async () => {
+  const server = new Http1Server({ maxPipelinedBytes: 16 * 1024 });
+  const g = gate();
+  let first = true;
+  server.get('/r', async (_req, res) => {
+    if (first) {
+      first = false;
+      await g.opened;
+    }
+    res.send('ok');
+  });
+  const { port } = await server.listen({ port: 0 });
+  const sock = await connectNode(port);
+  try {
+    const count = 6000;
+    const one = 'GET /r HTTP/1.1\r\nHost: t\r\n\r\n';
+    let got = '';
+    let responses = 0;
+    sock.on('data', (d) => {
+      got += d.toString('latin1');
+      const parts = got.split('HTTP/1.1 200 OK');
+      responses += parts.length - 1;
+      got = parts[parts.length - 1];
+    });
+    sock.write(one.repeat(count)); // 168 KB of requests
+    await sleep(300);
+    const [conn] = server.connections;
+    assert.ok(conn.core.buffered <= 16 * 1024 + READ_CHUNK, `buffered ${conn.core.buffered} bytes`);
+    g.open();
+    await waitFor(() => responses >= count, 20_000, `${count} responses (got ${responses})`);
+    assert.equal(responses, count);
+  } finally {
+    sock.destroy();
+    await server.close();
+  }
+});
+
+test('attack: a body sent to a handler that does not read it yet: queued bytes stay under bodyHighWaterMark', async () => {
+  const server = new Http1Server({ bodyHighWaterMark: 32 * 1024, limits: { maxBodyBytes: 4 * 1024 * 1024 } });
+  const g = gate();
+  server.post('/upload', async (req, res) => {
+    await g.opened;
+    let n = 0;
+    for await (const chunk of req) n += chunk.byteLength;
+    res.json({ n });
+  });
+  const { port } = await server.listen({ port: 0 });
+  const sock = await connectNode(port);
+  try {
+    const size = 2 * 1024 * 1024;
+    let reply = '';
+    sock.on('data', (d) => {
+      reply += d.toString();
+    });
+    sock.write(`POST /upload HTTP/1.1\r\nHost: t\r\nContent-Length: ${size}\r\n\r\n`);
+    sock.write(Buffer.alloc(size, 1));
+    await sleep(400);
+    const [conn] = server.connections;
+    const queued = conn.currentRequest?.queuedBytes ?? -1;
+    assert.ok(queued > 0 && queued <= 32 * 1024 + READ_CHUNK, `queued ${queued} bytes`);
+    assert.ok(conn.core.buffered <= READ_CHUNK, `core buffered ${conn.core.buffered}`);
+    g.open();
+    await waitFor(() => reply.includes(`{"n":${size}}`), 10_000, 'the upload reply');
+  } finally {
+    sock.destroy();
+    await server.close();
+  }
+});
