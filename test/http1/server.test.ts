@@ -285,3 +285,84 @@ test('graceful drain mid-request: the in-flight request finishes with Connection
   assert.equal(summary.cut, 0);
   agent.destroy();
 });
+
+test('header timeout on a virtual clock: 408 at 10 s and not at 9 s; an idle keep-alive connection is left to the idle timeout', async () => {
+  const server = new Http1Server({ headerTimeoutMs: 10_000 });
+  server.get('/x', (_req, res) => res.send('x'));
+  const { port } = await server.listen({ port: 0 });
+  try {
+    const slow = await connectNode(port);
+    const slowClosed = readUntilClose(slow);
+    slow.write('GET /x HTTP/1.1\r\nHost: t\r\n');
+    const idle = await connectNode(port);
+    idle.write('GET /x HTTP/1.1\r\nHost: t\r\n\r\n');
+    await readResponses(idle, 1);
+    let idleClosed = false;
+    idle.on('close', () => {
+      idleClosed = true;
+    });
+    await sleep(50);
+    const t0 = performance.now();
+    server.checkHeaderTimeouts(t0 + 9_000);
+    await sleep(100);
+    assert.equal(server.counters.headerTimeouts, 0, 'nothing is cut at 9 s');
+    server.checkHeaderTimeouts(t0 + 10_100);
+    const text = (await slowClosed).toString();
+    assert.match(text, /^HTTP\/1.1 408 Request Timeout\r\n[\s\S]*connection: close\r\n/);
+    assert.equal(server.counters.headerTimeouts, 1);
+    server.checkHeaderTimeouts(t0 + 60_000);
+    await sleep(100);
+    assert.equal(idleClosed, false, 'a connection between requests has no head pending');
+    idle.destroy();
+  } finally {
+    await server.close();
+  }
+});
+
+test('garbage over the wire: every connection gets answers or a 4xx/5xx and a close; the server keeps serving', async () => {
+  const { server, port } = await startServer({ headerTimeoutMs: 2000, limits: { maxBodyBytes: 4096 } });
+  const pieces = [
+    'GET /hello/a HTTP/1.1\r\n',
+    'POST /echo HTTP/1.1\r\n',
+    'Host: t\r\n',
+    'Content-Length: 3\r\n',
+    'Transfer-Encoding: chunked\r\n',
+    'Expect: 100-continue\r\n',
+    'Connection: close\r\n',
+    '\r\n',
+    '3\r\nabc\r\n',
+    '0\r\n\r\n',
+    'ffffff\r\n',
+    ' ',
+    '\r',
+    '\n',
+    '\0',
+    'HTTP/1.0',
+  ];
+  let seed = 12345;
+  const rand = (n: number) => {
+    seed = (seed * 1103515245 + 12345) % 2147483648;
+    return seed % n;
+  };
+  const deadline = Date.now() + 20_000;
+  try {
+    for (let batch = 0; batch < 20 && Date.now() < deadline; batch++) {
+      await Promise.all(
+        Array.from({ length: 10 }, async () => {
+          let payload = '';
+          for (let i = rand(12) + 1; i > 0; i--) payload += pieces[rand(pieces.length)];
+          const sock = await connectNode(port);
+          const all = readUntilClose(sock);
+          sock.end(payload);
+          const text = (await all).toString('latin1');
+          if (text !== '') assert.match(text, /^HTTP\/1.1 \d{3} /, JSON.stringify(payload));
+          for (const m of text.matchAll(/HTTP\/1.1 (\d{3}) /g)) assert.ok(Number(m[1]) < 600);
+        }),
+      );
+    }
+    assert.equal(server.counters.handlerErrors, 0);
+    assert.equal((await request(port, { path: '/hello/still' })).body, 'hello still ');
+  } finally {
+    await server.close();
+  }
+});
