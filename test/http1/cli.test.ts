@@ -69,6 +69,12 @@ test('curl against wirestack http: GET, POST JSON, chunked upload, HTTP/1.0, kee
     assert.match(old.stdout, /content-length: \d+\r\n/);
     assert.deepEqual(JSON.parse(old.stdout.split('\r\n\r\n')[1]).items.length, 1);
 
+    // A streamed response to HTTP/1.0 cannot be chunked: the body ends when we close.
+    const streamed = await curl(['-i', '--http1.0', `${base}/stream?n=3`]);
+    assert.doesNotMatch(streamed.stdout, /transfer-encoding/i);
+    assert.match(streamed.stdout, /connection: close\r\n/);
+    assert.equal(streamed.stdout.split('\r\n\r\n')[1].trim().split('\n').length, 3);
+
     const reuse = await curl(['-v', `${base}/`, `${base}/items/1`, `${base}/items?limit=2`, `${base}/nope`]);
     assert.equal(reuse.stderr.split('Re-using existing connection').length - 1, 3, reuse.stderr);
     assert.match(reuse.stderr, /< HTTP\/1.1 404 Not Found/);

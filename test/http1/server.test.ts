@@ -148,6 +148,23 @@ test('pipelined raw requests over one socket are answered in order', async () =>
   }
 });
 
+test('HTTP/1.0 keep-alive over a raw socket: two requests on one connection, then close when not asked', async () => {
+  const { server, port } = await startServer();
+  const sock = await connectNode(port);
+  try {
+    sock.write('GET /hello/a HTTP/1.0\r\nConnection: keep-alive\r\n\r\n');
+    const [first] = await readResponses(sock, 1);
+    assert.match(first, /connection: keep-alive\r\n/);
+    const rest = readUntilClose(sock);
+    sock.write('GET /hello/b HTTP/1.0\r\n\r\n');
+    const second = (await rest).toString();
+    assert.match(second, /connection: close\r\n[\s\S]*hello b $/);
+  } finally {
+    sock.destroy();
+    await server.close();
+  }
+});
+
 test('Expect: 100-continue: the 100 comes when the handler reads the body', async () => {
   const { server, port } = await startServer();
   const sock = await connectNode(port);
