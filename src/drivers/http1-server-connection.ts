@@ -151,7 +151,12 @@ export class Http1ServerConnection implements ResponseSink, RequestBodySource {
         return;
       }
       if (ev === NEED_DATA) {
-        this.setReadPaused(this.request !== null && this.request.queuedBytes > this.host.bodyHighWaterMark);
+        // Pause while the handler has not consumed the body; once it has responded, the rest of
+        // the body is read and dropped so the connection can serve the next request.
+        const req = this.request;
+        this.setReadPaused(
+          req !== null && !this.response?.finished && req.queuedBytes > this.host.bodyHighWaterMark,
+        );
         return;
       }
       if (ev === PAUSED) {

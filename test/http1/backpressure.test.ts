@@ -83,3 +83,37 @@ test('attack: a body sent to a handler that does not read it yet: queued bytes s
     await server.close();
   }
 });
+
+test('a handler that answers without reading a large body: the rest is drained and the connection serves on', async () => {
+  const server = new Http1Server({ bodyHighWaterMark: 16 * 1024, limits: { maxBodyBytes: 4 * 1024 * 1024 } });
+  const g = gate();
+  server.post('/reject', async (_req, res) => {
+    await g.opened;
+    res.status(422).json({ error: 'not reading that' });
+  });
+  server.get('/next', (_req, res) => res.send('next'));
+  const { port } = await server.listen({ port: 0 });
+  const sock = await connectNode(port);
+  try {
+    let reply = '';
+    sock.on('data', (d) => {
+      reply += d.toString();
+    });
+    const size = 1024 * 1024;
+    sock.write(`POST /reject HTTP/1.1\r\nHost: t\r\nContent-Length: ${size}\r\n\r\n`);
+    sock.write(Buffer.alloc(size, 2));
+    sock.write('GET /next HTTP/1.1\r\nHost: t\r\n\r\n');
+    await sleep(200);
+    g.open();
+    await waitFor(
+      () => reply.endsWith('next'),
+      10_000,
+      `the second response (got ${JSON.stringify(reply.slice(0, 200))})`,
+    );
+    assert.match(reply, /^HTTP\/1.1 422 /);
+    assert.equal(server.tcp.counters.accepted, 1);
+  } finally {
+    sock.destroy();
+    await server.close();
+  }
+});
