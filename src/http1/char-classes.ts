@@ -41,12 +41,12 @@ export const SP = 0x20;
 export const HTAB = 0x09;
 export const COLON = 0x3a;
 
-/** The bytes [start, end) as a string, one char per byte (ISO-8859-1, as RFC 9110 section 5.5 reads them). */
-export function latin1(buf: Uint8Array, start: number, end: number): string {
-  const n = end - start;
-  if (n <= 0) return '';
-  if (n <= 4096) return String.fromCharCode.apply(null, buf.subarray(start, end) as unknown as number[]);
-  let s = '';
-  for (let i = start; i < end; i += 4096) s += latin1(buf, i, Math.min(end, i + 4096));
-  return s;
+/**
+ * The bytes [start, end) as a string, one char per byte (ISO-8859-1, as RFC 9110 section 5.5 reads
+ * them). Buffer's native latin1 decoder is about 3x faster than String.fromCharCode over a view for
+ * the 5-50 byte strings of a request head, which is why the parser's buffer is a Buffer (measured in
+ * docs/http1.md).
+ */
+export function latin1(buf: Buffer, start: number, end: number): string {
+  return end > start ? buf.toString('latin1', start, end) : '';
 }

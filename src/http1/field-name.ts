@@ -40,7 +40,7 @@ for (const name of COMMON) {
 }
 
 /** The field name in buf[start, end) (already checked to be a token), lower-cased. */
-export function fieldName(buf: Uint8Array, start: number, end: number): string {
+export function fieldName(buf: Buffer, start: number, end: number): string {
   const candidates = byLength[end - start];
   if (candidates !== undefined) {
     for (const c of candidates) {
@@ -59,7 +59,7 @@ const METHODS = ['GET', 'POST', 'PUT', 'DELETE', 'HEAD', 'OPTIONS', 'PATCH'].map
 }));
 
 /** The method in buf[start, end): interned for the standard ones. Methods are case-sensitive. */
-export function methodName(buf: Uint8Array, start: number, end: number): string {
+export function methodName(buf: Buffer, start: number, end: number): string {
   for (const m of METHODS) {
     const b = m.bytes;
     if (b.length !== end - start) continue;

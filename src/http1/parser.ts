@@ -23,7 +23,7 @@ const END = 6; // body complete, EndOfMessage not yet returned
 const DONE = 7;
 const FAILED = 8;
 
-const EMPTY = new Uint8Array(0);
+const EMPTY = Buffer.alloc(0);
 const MIN_BUFFER = 4096;
 
 /**
@@ -46,7 +46,8 @@ const MIN_BUFFER = 4096;
  */
 export class Http1Parser {
   private readonly limits: Http1Limits;
-  private buf: Uint8Array = EMPTY;
+  /** A Buffer (not a plain Uint8Array) for its native latin1 decoding; see char-classes.ts. */
+  private buf: Buffer = EMPTY;
   private start = 0;
   private end = 0;
   /** Where the search for the next LF resumes (bytes before it in the current line have no LF). */
@@ -102,7 +103,7 @@ export class Http1Parser {
       this.end = live;
     }
     if (this.end + n > this.buf.length) {
-      const grown = new Uint8Array(Math.max(MIN_BUFFER, this.buf.length * 2, this.end + n));
+      const grown = Buffer.allocUnsafeSlow(Math.max(MIN_BUFFER, this.buf.length * 2, this.end + n));
       grown.set(this.buf.subarray(0, this.end));
       this.buf = grown;
     }
