@@ -428,7 +428,9 @@ export class Http1Parser {
     const avail = this.end - this.start;
     if (avail === 0) return NEED_DATA;
     const n = Math.min(avail, this.remaining);
-    const data = this.buf.subarray(this.start, this.start + n);
+    // A plain Uint8Array view, not a Buffer: Buffer's slice() does not copy, and consumers copy
+    // event data with slice().
+    const data = new Uint8Array(this.buf.buffer, this.buf.byteOffset + this.start, n);
     this.start += n;
     this.scan = this.start;
     this.remaining -= n;

@@ -1,6 +1,7 @@
 // What a client can make us buffer: pipelined requests while a handler is busy, and a request
 // body the handler has not read yet. Both are bounded; reading resumes once they drain.
 import assert from 'node:assert/strict';
+import { createHash, randomBytes } from 'node:crypto';
 import { test } from 'node:test';
 import { Http1Server } from '../../src/drivers/http1-server.js';
 import { connectNode, sleep, waitFor } from '../support/processes.js';
@@ -57,9 +58,14 @@ test('attack: a body sent to a handler that does not read it yet: queued bytes s
   const g = gate();
   server.post('/upload', async (req, res) => {
     await g.opened;
+    // Read late, after many reads have reused the parser's buffer: the queued chunks must be copies.
     let n = 0;
-    for await (const chunk of req) n += chunk.byteLength;
-    res.json({ n });
+    const hash = createHash('sha256');
+    for await (const chunk of req) {
+      n += chunk.byteLength;
+      hash.update(chunk);
+    }
+    res.json({ n, sha256: hash.digest('hex') });
   });
   const { port } = await server.listen({ port: 0 });
   const sock = await connectNode(port);
@@ -70,14 +76,20 @@ test('attack: a body sent to a handler that does not read it yet: queued bytes s
       reply += d.toString();
     });
     sock.write(`POST /upload HTTP/1.1\r\nHost: t\r\nContent-Length: ${size}\r\n\r\n`);
-    sock.write(Buffer.alloc(size, 1));
+    const body = randomBytes(size);
+    sock.write(body);
     await sleep(400);
     const [conn] = server.connections;
     const queued = conn.currentRequest?.queuedBytes ?? -1;
     assert.ok(queued > 0 && queued <= 32 * 1024 + READ_CHUNK, `queued ${queued} bytes`);
     assert.ok(conn.core.buffered <= READ_CHUNK, `core buffered ${conn.core.buffered}`);
     g.open();
-    await waitFor(() => reply.includes(`{"n":${size}}`), 10_000, 'the upload reply');
+    const digest = createHash('sha256').update(body).digest('hex');
+    await waitFor(
+      () => reply.includes(`{"n":${size},"sha256":"${digest}"}`),
+      10_000,
+      `the upload reply: ${reply}`,
+    );
   } finally {
     sock.destroy();
     await server.close();
