@@ -223,3 +223,17 @@ test('our mistakes are Http1LocalError: too many body bytes, body on a 204, CR i
   assert.throws(() => c2.send({ type: 'data', data: bytes('abc') }), Http1LocalError);
   assert.throws(() => c2.send({ type: 'end' }), Http1LocalError);
 });
+
+test('body data is a plain Uint8Array view: slice() copies, so a copy survives the next receive()', () => {
+  const conn = new Http1Connection();
+  conn.receive(bytes(`POST / HTTP/1.1\r\n${H}Content-Length: 8\r\n\r\n`));
+  conn.nextEvent();
+  conn.receive(bytes('abcd'));
+  const ev = conn.nextEvent();
+  assert.ok(typeof ev === 'object' && ev.type === 'data');
+  assert.equal(Object.getPrototypeOf(ev.data), Uint8Array.prototype);
+  const copy = ev.data.slice();
+  conn.receive(bytes('efgh')); // compaction reuses the same bytes of the receive buffer
+  assert.equal(text(copy), 'abcd');
+  assert.equal(text(ev.data), 'efgh', 'the view itself expired, as documented');
+});
