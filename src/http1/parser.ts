@@ -198,7 +198,7 @@ export class Http1Parser {
             'request line (at least)',
           );
         }
-        if (this.sawRequestLine) this.checkFieldBytes(this.fieldBytes + pending, 'maxHeaderBytes');
+        if (this.sawRequestLine) this.checkFieldBytes(this.fieldBytes + pending);
         return NEED_DATA;
       }
       const lineStart = this.start;
@@ -228,18 +228,18 @@ export class Http1Parser {
         continue;
       }
       this.fieldBytes += lineBytes;
-      this.checkFieldBytes(this.fieldBytes, 'maxHeaderBytes');
+      this.checkFieldBytes(this.fieldBytes);
       if (contentEnd === lineStart) return this.finishHead(this.request!);
       this.parseFieldLine(lineStart, contentEnd, this.request!.headers);
     }
   }
 
-  private checkFieldBytes(bytes: number, limit: 'maxHeaderBytes'): void {
+  private checkFieldBytes(bytes: number): void {
     if (bytes > this.limits.maxHeaderBytes) {
       throw new Http1LimitExceeded(
         'EHTTPHEADERSTOOLARGE',
         431,
-        limit,
+        'maxHeaderBytes',
         this.limits.maxHeaderBytes,
         bytes,
         this.state === TRAILERS ? 'trailer section' : 'header section',
@@ -488,13 +488,13 @@ export class Http1Parser {
       // TRAILERS
       const lf = this.findLineEnd();
       if (lf < 0) {
-        this.checkFieldBytes(this.fieldBytes + (this.end - this.start), 'maxHeaderBytes');
+        this.checkFieldBytes(this.fieldBytes + (this.end - this.start));
         return NEED_DATA;
       }
       const lineStart = this.start;
       const contentEnd = this.lineContentEnd(lf);
       this.fieldBytes += lf + 1 - lineStart;
-      this.checkFieldBytes(this.fieldBytes, 'maxHeaderBytes');
+      this.checkFieldBytes(this.fieldBytes);
       this.start = lf + 1;
       if (contentEnd === lineStart) {
         this.state = DONE;
