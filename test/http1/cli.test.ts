@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { test } from 'node:test';
 import { promisify } from 'node:util';
-import { CLI, startServerProcess } from '../support/processes.js';
+import { CLI, connectNode, readUntilClose, startServerProcess } from '../support/processes.js';
 
 const run = promisify(execFile);
 
@@ -99,6 +99,25 @@ test('wrk -t1 -c10 -d2s: every request answered 2xx, no socket errors', async ()
     assert.ok(requests > 100, stdout);
     assert.doesNotMatch(stdout, /Non-2xx or 3xx responses/, stdout);
     assert.doesNotMatch(stdout, /Socket errors/, stdout);
+  } finally {
+    server.kill('SIGTERM');
+    await server.exited;
+  }
+});
+
+test('wirestack http --max-conns 1 --backlog 0: a client past the limit gets an HTTP 503 and a close', async () => {
+  const server = await startServerProcess(['http', '--port', '0', '--max-conns', '1', '--backlog', '0']);
+  try {
+    const first = await connectNode(server.port);
+    first.write('GET /items/1 HTTP/1.1\r\nHost: t\r\n\r\n');
+    await new Promise((resolve) => first.once('data', resolve));
+    const second = await connectNode(server.port);
+    const text = (await readUntilClose(second)).toString();
+    assert.match(
+      text,
+      /^HTTP\/1.1 503 Service Unavailable\r\nconnection: close\r\ncontent-length: 0\r\n\r\n$/,
+    );
+    first.destroy();
   } finally {
     server.kill('SIGTERM');
     await server.exited;
