@@ -13,6 +13,7 @@ Options:
   --backlog M         connections that wait FIFO for a free slot beyond --max-conns (default 128)
   --idle-timeout S    close a keep-alive connection silent for S seconds; 0 disables (default 30)
   --header-timeout S  a request head must arrive within S seconds, else 408 (default 10)
+  --body-timeout S    a request body must arrive within S seconds of its head, else 408 (default 60)
   --drain-timeout S   on SIGTERM/SIGINT, wait at most S seconds for requests in flight (default 30)
   -h, --help          show this help
 
@@ -36,6 +37,7 @@ const SPEC: OptionSpec = {
   backlog: { type: 'string' },
   'idle-timeout': { type: 'string' },
   'header-timeout': { type: 'string' },
+  'body-timeout': { type: 'string' },
   'drain-timeout': { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 };
@@ -46,6 +48,7 @@ export function httpOptions(values: Record<string, string | boolean | undefined>
     backlog: intOption(values, 'backlog', 128, 0),
     idleTimeoutMs: secondsOption(values, 'idle-timeout', 30_000),
     headerTimeoutMs: secondsOption(values, 'header-timeout', 10_000),
+    bodyTimeoutMs: secondsOption(values, 'body-timeout', 60_000),
     drainTimeoutMs: secondsOption(values, 'drain-timeout', 30_000),
     busyMessage: 'HTTP/1.1 503 Service Unavailable\r\nconnection: close\r\ncontent-length: 0\r\n\r\n',
     shutdownMessage: 'HTTP/1.1 503 Service Unavailable\r\nconnection: close\r\ncontent-length: 0\r\n\r\n',

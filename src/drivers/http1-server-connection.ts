@@ -41,6 +41,8 @@ export class Http1ServerConnection implements ResponseSink, RequestBodySource {
   readonly core: Http1Connection;
   /** When the current request head began (performance.now()); 0 when no head is being read. */
   headStartedAt: number;
+  /** When the current request's body began (its head arrived); 0 when no body is being read. */
+  bodyStartedAt = 0;
   private readonly host: Http1ConnectionHost;
   private request: Http1ServerRequest | null = null;
   private response: Http1ServerResponse | null = null;
@@ -180,6 +182,7 @@ export class Http1ServerConnection implements ResponseSink, RequestBodySource {
       switch (ev.type) {
         case 'request':
           this.headStartedAt = 0;
+          this.bodyStartedAt = this.core.theirState === 'SEND_BODY' ? performance.now() : 0;
           this.startRequest(ev);
           break;
         case 'data':
@@ -187,6 +190,7 @@ export class Http1ServerConnection implements ResponseSink, RequestBodySource {
           if (this.request && !this.response?.finished) this.request.push(ev.data.slice());
           break;
         case 'end':
+          this.bodyStartedAt = 0;
           this.request?.finish(ev.trailers);
           break;
         case 'closed':

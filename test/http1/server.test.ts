@@ -383,3 +383,34 @@ test('garbage over the wire: every connection gets answers or a 4xx/5xx and a cl
     await server.close();
   }
 });
+
+test('attack: slow POST (a body trickled in) is cut at the body timeout with 408 (virtual clock)', async () => {
+  const server = new Http1Server({ bodyTimeoutMs: 5_000 });
+  let failed: unknown = null;
+  server.post('/upload', async (req, res) => {
+    try {
+      res.send(await req.text());
+    } catch (err) {
+      failed = err;
+    }
+  });
+  const { port } = await server.listen({ port: 0 });
+  try {
+    const sock = await connectNode(port);
+    const closed = readUntilClose(sock);
+    sock.write('POST /upload HTTP/1.1\r\nHost: t\r\nContent-Length: 100\r\n\r\nabc');
+    await sleep(100);
+    const t0 = performance.now();
+    server.checkHeaderTimeouts(t0 + 4_000);
+    await sleep(50);
+    assert.equal(server.counters.bodyTimeouts, 0, 'nothing is cut before the body timeout');
+    server.checkHeaderTimeouts(t0 + 5_100);
+    const text = (await closed).toString();
+    assert.match(text, /^HTTP\/1.1 408 Request Timeout\r\n[\s\S]*connection: close\r\n/);
+    assert.equal(server.counters.bodyTimeouts, 1);
+    await sleep(20);
+    assert.ok(failed instanceof Error, 'the handler reading the body saw it fail');
+  } finally {
+    await server.close();
+  }
+});
