@@ -20,7 +20,12 @@ export class Http1ProtocolError extends DecodeError {
   }
 }
 
-/** A configured limit was exceeded; `limit` names the option, `status` is 413, 414 or 431. */
+/**
+ * A configured limit was exceeded; `limit` names the option, `status` is 413, 414 or 431.
+ *
+ * @example
+ * catch (e) { if (e instanceof Http1LimitExceeded) log(`raise ${e.limit} (max ${e.max}) if legitimate`) }
+ */
 export class Http1LimitExceeded extends LimitExceeded {
   readonly status: Http1ErrorStatus;
 

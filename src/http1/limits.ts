@@ -26,7 +26,12 @@ export const DEFAULT_HTTP1_LIMITS: Readonly<Http1Limits> = {
   maxLeadingEmptyLines: 8,
 };
 
-/** Defaults filled in, and every value checked to be a positive whole number. */
+/**
+ * Defaults filled in, and every value checked to be a whole number >= 0.
+ *
+ * @example
+ * const conn = new Http1Connection(resolveHttp1Limits({ maxBodyBytes: 16 * 1024 * 1024 }));
+ */
 export function resolveHttp1Limits(partial: Partial<Http1Limits> = {}): Http1Limits {
   const limits = { ...DEFAULT_HTTP1_LIMITS, ...partial };
   for (const [name, value] of Object.entries(limits)) {
