@@ -10,6 +10,7 @@ Commands:
   serve     start every wirestack server on its default port (the main job)
   echo      raw TCP echo server (connection limit, backlog queue, drain, keep-alive)
   resp      in-memory key-value server for Redis clients (RESP2/3, pub/sub)
+  http      HTTP/1.1 REST+JSON demo service for curl and wrk
   h2        HTTP/2 demo server (h2c) for curl, nghttp and h2load
   bench     benchmark wirestack against Node's own stack, side by side
   codec     MessagePack encode/decode (stdin to stdout), codec bench, compression analyze
@@ -24,6 +25,7 @@ const commands: Record<string, () => Promise<(argv: string[]) => Promise<void>>>
   serve: async () => (await import('./serve.js')).runServe,
   echo: async () => (await import('./echo.js')).runEcho,
   resp: async () => (await import('./resp.js')).runResp,
+  http: async () => (await import('./http.js')).runHttp,
   h2: async () => (await import('./h2.js')).runH2,
   bench: async () => (await import('./bench.js')).runBench,
   codec: async () => (await import('./codec.js')).runCodec,

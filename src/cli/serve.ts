@@ -4,6 +4,7 @@ import { shutdownOnSignals } from '../tcp/index.js';
 import { intOption, type OptionSpec, parse, stringOption } from './args.js';
 import { echoOptions, startEcho } from './echo.js';
 import { startH2 } from './h2.js';
+import { httpOptions, startHttp } from './http.js';
 import { startResp } from './resp.js';
 
 export const SERVE_HELP = `Usage: wirestack serve [options]
@@ -14,12 +15,14 @@ and drain them all on Ctrl-C (SIGINT) or SIGTERM.
 Servers today:
   echo   raw TCP echo on the raw-syscall server (port 7000)
   resp   key-value server for Redis clients (port 6380)
+  http   HTTP/1.1 REST+JSON demo service (port 8080)
   h2     HTTP/2 (h2c) demo on our own HTTP/2 stack (port 8443)
 
 Options:
   --host ADDR         address for every server (default 127.0.0.1; "::" for dual-stack)
   --echo-port N       port of the echo server (default 7000; 0 picks a free one)
   --resp-port N       port of the resp server (default 6380)
+  --http-port N       port of the HTTP/1.1 service (default 8080)
   --h2-port N         port of the HTTP/2 demo (default 8443)
   --max-conns N, --backlog M, --idle-timeout S, --heartbeat S, --drain-timeout S
                       as for \`wirestack echo\`, applied to every server (resp: no heartbeat,
@@ -31,6 +34,7 @@ const SPEC: OptionSpec = {
   host: { type: 'string' },
   'echo-port': { type: 'string' },
   'resp-port': { type: 'string' },
+  'http-port': { type: 'string' },
   'h2-port': { type: 'string' },
   'max-conns': { type: 'string' },
   backlog: { type: 'string' },
@@ -80,6 +84,17 @@ export async function runServe(argv: string[]): Promise<void> {
     address: resp.listening!,
     tryIt: (a) => `redis-cli -h ${a.host} -p ${a.port} ping`,
     close: () => resp.close(),
+  });
+
+  const http = await startHttp(host, intOption(values, 'http-port', 8080, 0, 65535), {
+    ...httpOptions(values),
+    heartbeatIntervalMs: 0,
+  });
+  services.push({
+    name: 'http',
+    address: http.listening!,
+    tryIt: (a) => `curl http://${shown(a)}/items`,
+    close: () => http.close(),
   });
 
   const h2 = await startH2(host, intOption(values, 'h2-port', 8443, 0, 65535), shared);

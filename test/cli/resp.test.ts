@@ -54,6 +54,8 @@ test('wirestack serve starts the resp server too (--resp-port)', async () => {
     '0',
     '--resp-port',
     '0',
+    '--http-port',
+    '0',
     '--h2-port',
     '0',
   ]);

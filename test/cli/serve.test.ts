@@ -6,7 +6,7 @@ import { CLI, echoRoundTrip, startServerProcess } from '../support/processes.js'
 test('wirestack serve starts every server, each reachable by a real client, and drains them all on SIGTERM', async () => {
   const child = spawn(
     process.execPath,
-    [CLI, 'serve', '--echo-port', '0', '--resp-port', '0', '--h2-port', '0'],
+    [CLI, 'serve', '--echo-port', '0', '--resp-port', '0', '--http-port', '0', '--h2-port', '0'],
     {
       stdio: ['ignore', 'pipe', 'pipe'],
     },
@@ -26,6 +26,9 @@ test('wirestack serve starts every server, each reachable by a real client, and 
   }
   const echoPort = Number(out.match(/echo\s+127\.0\.0\.1:(\d+)/)?.[1]);
   const h2Port = Number(out.match(/h2\s+127\.0\.0\.1:(\d+)/)?.[1]);
+  const httpPort = Number(out.match(/http\s+127\.0\.0\.1:(\d+)/)?.[1]);
+  const rest = spawnSync('curl', ['-s', `http://127.0.0.1:${httpPort}/items/1`], { encoding: 'utf8' });
+  assert.match(rest.stdout, /"id"/, `http service answers: ${rest.stdout}`);
   assert.ok(echoPort > 0 && h2Port > 0, out);
 
   assert.equal((await echoRoundTrip(echoPort, Buffer.from('via serve'))).toString(), 'via serve');
@@ -39,6 +42,8 @@ test('wirestack serve starts every server, each reachable by a real client, and 
   assert.equal(await exited, 0, out);
   assert.match(out, /echo 127\.0\.0\.1:\d+: drained/);
   assert.match(out, /h2 127\.0\.0\.1:\d+: drained/);
+  assert.match(out, /http 127\.0\.0\.1:\d+: drained/);
+  assert.match(out, /resp 127\.0\.0\.1:\d+: drained/);
 });
 
 test('wirestack h2 serves curl over HTTP/2 and explains itself with --help', async () => {
