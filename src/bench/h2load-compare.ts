@@ -1,6 +1,6 @@
-import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { BenchError } from './errors.js';
+import { runExternalTool } from './external-tool.js';
 import { ServerProcess } from './server-process.js';
 
 const CLI_MAIN = fileURLToPath(new URL('../cli/main.js', import.meta.url));
@@ -51,32 +51,6 @@ export function parseH2loadOutput(text: string): H2LoadFigures {
   };
 }
 
-function runTool(argv: string[]): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(argv[0], argv.slice(1), { stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    child.stdout.on('data', (d) => {
-      out += d;
-    });
-    child.stderr.on('data', (d) => {
-      out += d;
-    });
-    child.on('error', (e) =>
-      reject(
-        new BenchError(
-          'ETOOLMISSING',
-          `cannot run ${argv[0]}: ${e.message} (apt-get install -y nghttp2-client)`,
-        ),
-      ),
-    );
-    child.on('exit', (code) =>
-      code === 0
-        ? resolve(out)
-        : reject(new BenchError('ETOOLFAILED', `${argv.join(' ')} exited ${code}:\n${out}`)),
-    );
-  });
-}
-
 export interface H2CaseResult extends H2LoadFigures {
   server: 'wirestack' | 'node:http2';
   /** Server CPU time per request, microseconds (from /proc/PID/stat, user + system). */
@@ -109,7 +83,7 @@ export async function runH2Case(
   try {
     const url = `http://${proc.host}:${proc.port}${c.path}`;
     const tool = pin ? ['taskset', '-c', '1', 'h2load'] : ['h2load'];
-    await runTool([
+    await runExternalTool([
       ...tool,
       '-n',
       String(Math.min(5000, 200 * c.clients * c.streams)),
@@ -120,7 +94,7 @@ export async function runH2Case(
       url,
     ]);
     const before = proc.sample();
-    const out = await runTool([
+    const out = await runExternalTool([
       ...tool,
       '-D',
       String(durationS),

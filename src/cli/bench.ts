@@ -20,6 +20,7 @@ import {
   SUITES,
   toJson,
 } from '../bench/index.js';
+import { formatRespCompare, runRespCompare } from '../bench/resp-compare.js';
 import { intOption, secondsOption, UsageError } from './args.js';
 
 export const BENCH_HELP = `Usage: wirestack bench <target|suite> [options]
@@ -38,6 +39,9 @@ Suites:
 ${Object.values(SUITES)
   .map((s) => `  ${s.name.padEnd(14)}${s.description}`)
   .join('\n')}
+  resp-compare  redis-benchmark (-t ping,set,get -c 50, with and without -P 16) against
+                \`wirestack resp\` and a real redis-server; --requests N (default 200000),
+                --rounds, --no-pin and --json apply
   h2-compare    h2load against wirestack's HTTP/2 demo and a node:http2 server, side by side:
                 small bodies (16x16 and 1x100 streams) and 1 MiB bodies; --duration, --rounds,
                 --no-pin and --json apply (needs h2load: apt-get install -y nghttp2-client)
@@ -83,6 +87,7 @@ const SPEC = {
   'no-pin': { type: 'boolean' },
   vs: { type: 'string' },
   rounds: { type: 'string' },
+  requests: { type: 'string' },
   profile: { type: 'boolean' },
   json: { type: 'boolean' },
   html: { type: 'string' },
@@ -131,6 +136,10 @@ export async function runBench(argv: string[]): Promise<void> {
   const v = values as Record<string, string | boolean | undefined>;
   if (target === 'h2-compare') {
     await runH2CompareCommand(v);
+    return;
+  }
+  if (target === 'resp-compare') {
+    await runRespCompareCommand(v);
     return;
   }
   const suite = SUITES[target];
@@ -212,4 +221,17 @@ async function runH2CompareCommand(v: Record<string, string | boolean | undefine
   });
   if (v.json) process.stdout.write(`${JSON.stringify({ kind: 'h2-compare', rows }, null, 2)}\n`);
   else process.stdout.write(formatH2Compare(rows));
+}
+
+/** `wirestack bench resp-compare`: redis-benchmark against our RESP server and redis-server. */
+async function runRespCompareCommand(v: Record<string, string | boolean | undefined>): Promise<void> {
+  if (v.pin && v['no-pin']) throw new UsageError('--pin and --no-pin contradict each other');
+  const rows = await runRespCompare({
+    requests: intOption(v, 'requests', 200_000, 100, 100_000_000),
+    rounds: intOption(v, 'rounds', 3, 1, 100),
+    pin: v['no-pin'] !== true,
+    onCase: (label) => process.stderr.write(`${label}\n`),
+  });
+  if (v.json) process.stdout.write(`${JSON.stringify({ kind: 'resp-compare', rows }, null, 2)}\n`);
+  else process.stdout.write(formatRespCompare(rows));
 }
