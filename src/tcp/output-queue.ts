@@ -3,8 +3,12 @@ import { WRITEV_MAX, writevAddresses } from '../sys/socket.js';
 
 /** Size of one pooled output block. */
 export const OUTPUT_BLOCK_SIZE = 64 * 1024;
-/** Blocks kept for reuse across all connections (4 MiB); beyond that, freed blocks go to the GC. */
-const POOL_MAX_BLOCKS = 64;
+/**
+ * Blocks kept for reuse across all connections (16 MiB). Sized from a profile of 1 MiB HTTP/2
+ * responses: with 4 MiB the pool ran dry and allocating fresh blocks took 20% of the server's CPU
+ * (raising it cut CPU per response by about 20%). Beyond it, freed blocks go to the GC.
+ */
+const POOL_MAX_BLOCKS = 256;
 
 interface Block {
   buf: Uint8Array;
