@@ -1,6 +1,7 @@
 import { FramedEchoServer } from '../drivers/index.js';
-import { createEchoServer, shutdownOnSignals, type TcpServer, type TcpServerOptions } from '../tcp/index.js';
+import { createEchoServer, type TcpServer, type TcpServerOptions } from '../tcp/index.js';
 import { intOption, type OptionSpec, parse, secondsOption, stringOption, UsageError } from './args.js';
+import { announceAndServe } from './served-server.js';
 
 export const ECHO_HELP = `Usage: wirestack echo [options]
 
@@ -76,11 +77,7 @@ export async function runEcho(argv: string[]): Promise<void> {
   }
   const server = await startEcho(host, port, echoOptions(values), framing);
   const addr = server.listening!;
-  const shown = addr.family === 6 ? `[${addr.host}]` : addr.host;
-  console.log(
-    `${framing === 'length' ? 'framed ' : ''}echo listening on ${shown}:${addr.port} (try: nc ${addr.host} ${addr.port})`,
+  announceAndServe(framing === 'length' ? 'framed echo' : 'echo', addr, `nc ${addr.host} ${addr.port}`, () =>
+    server.close(),
   );
-  shutdownOnSignals([{ name: `echo ${shown}:${addr.port}`, close: () => server.close() }], {
-    log: (line) => console.log(line),
-  });
 }

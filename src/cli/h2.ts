@@ -1,9 +1,9 @@
 import { demoHandler } from '../drivers/http2-demo.js';
 import { createHttp2Server, type Http2Server } from '../drivers/http2-server.js';
 import type { TcpServerOptions } from '../tcp/index.js';
-import { shutdownOnSignals } from '../tcp/index.js';
 import { intOption, type OptionSpec, parse, stringOption } from './args.js';
 import { echoOptions } from './echo.js';
+import { announceAndServe, formatAddress } from './served-server.js';
 
 export const H2_HELP = `Usage: wirestack h2 [options]
 
@@ -56,11 +56,5 @@ export async function runH2(argv: string[]): Promise<void> {
   const host = stringOption(values, 'host', '127.0.0.1');
   const server = await startH2(host, intOption(values, 'port', 8443, 0, 65535), echoOptions(values));
   const a = server.tcp.listening!;
-  const shown = a.family === 6 ? `[${a.host}]` : a.host;
-  console.log(
-    `h2 listening on ${shown}:${a.port} (try: curl --http2-prior-knowledge http://${shown}:${a.port}/)`,
-  );
-  shutdownOnSignals([{ name: `h2 ${shown}:${a.port}`, close: () => server.close() }], {
-    log: (line) => console.log(line),
-  });
+  announceAndServe('h2', a, `curl --http2-prior-knowledge http://${formatAddress(a)}/`, () => server.close());
 }

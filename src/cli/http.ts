@@ -1,6 +1,6 @@
 import { Http1Server, type Http1ServerOptions, HttpError } from '../drivers/http1-server.js';
-import { shutdownOnSignals } from '../tcp/index.js';
 import { intOption, type OptionSpec, parse, secondsOption, stringOption } from './args.js';
+import { announceAndServe, formatAddress } from './served-server.js';
 
 export const HTTP_HELP = `Usage: wirestack http [options]
 
@@ -145,9 +145,5 @@ export async function runHttp(argv: string[]): Promise<void> {
   const port = intOption(values, 'port', 8080, 0, 65535);
   const server = await startHttp(host, port, httpOptions(values));
   const addr = server.listening!;
-  const shown = addr.family === 6 ? `[${addr.host}]` : addr.host;
-  console.log(`http listening on ${shown}:${addr.port} (try: curl http://${shown}:${addr.port}/)`);
-  shutdownOnSignals([{ name: `http ${shown}:${addr.port}`, close: () => server.close() }], {
-    log: (line) => console.log(line),
-  });
+  announceAndServe('http', addr, `curl http://${formatAddress(addr)}/`, () => server.close());
 }

@@ -1,6 +1,6 @@
 import { RespServer, type RespServerOptions } from '../drivers/index.js';
-import { shutdownOnSignals } from '../tcp/index.js';
 import { intOption, type OptionSpec, parse, secondsOption, stringOption, UsageError } from './args.js';
+import { announceAndServe } from './served-server.js';
 
 export const RESP_HELP = `Usage: wirestack resp [options]
 
@@ -73,9 +73,5 @@ export async function runResp(argv: string[]): Promise<void> {
   const port = intOption(values, 'port', 6380, 0, 65535);
   const server = await startResp(host, port, respOptions(values));
   const addr = server.listening!;
-  const shown = addr.family === 6 ? `[${addr.host}]` : addr.host;
-  console.log(`resp listening on ${shown}:${addr.port} (try: redis-cli -p ${addr.port} ping)`);
-  shutdownOnSignals([{ name: `resp ${shown}:${addr.port}`, close: () => server.close() }], {
-    log: (line) => console.log(line),
-  });
+  announceAndServe('resp', addr, `redis-cli -p ${addr.port} ping`, () => server.close());
 }

@@ -6,6 +6,7 @@ import { echoOptions, startEcho } from './echo.js';
 import { startH2 } from './h2.js';
 import { httpOptions, startHttp } from './http.js';
 import { startResp } from './resp.js';
+import { formatAddress } from './served-server.js';
 
 export const SERVE_HELP = `Usage: wirestack serve [options]
 
@@ -52,7 +53,7 @@ interface RunningService {
   close: () => Promise<DrainSummary>;
 }
 
-const shown = (a: SocketAddress) => `${a.family === 6 ? `[${a.host}]` : a.host}:${a.port}`;
+const shown = formatAddress;
 
 export async function runServe(argv: string[]): Promise<void> {
   const values = parse(argv, SPEC);
