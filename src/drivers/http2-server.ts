@@ -4,7 +4,7 @@ import { ErrorCode } from '../http2/error-code.js';
 import { Http2ConnectionError, Http2StreamError } from '../http2/errors.js';
 import type { Http2ConnectionOptions } from '../http2/options.js';
 import type { TcpConnection } from '../tcp/connection.js';
-import { TcpServer, type TcpServerOptions } from '../tcp/server.js';
+import { type DrainSummary, TcpServer, type TcpServerOptions } from '../tcp/server.js';
 
 /** Octets queued on one stream above which `write()` returns false (then wait for `onDrain`). */
 const STREAM_HIGH_WATER_MARK = 256 * 1024;
@@ -101,9 +101,9 @@ export class Http2Server {
    * Graceful stop: every connection gets the two-phase GOAWAY, in-flight streams finish, then the
    * TCP server drains.
    */
-  async close(options: { drainTimeoutMs?: number } = {}): Promise<void> {
+  close(options: { drainTimeoutMs?: number } = {}): Promise<DrainSummary> {
     for (const s of this.sessions) s.shutdown();
-    await this.tcp.close(options);
+    return this.tcp.close(options);
   }
 
   /** Abuse and error counters summed over all connections, open and closed. */

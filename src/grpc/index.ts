@@ -9,6 +9,8 @@ export * from './compression.js';
 export * from './errors.js';
 export * from './message-framing.js';
 export * from './metadata.js';
+export * from './server.js';
+export * from './server-call.js';
 export * from './status.js';
 export * from './status-message.js';
 export * from './timeout.js';
