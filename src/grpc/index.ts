@@ -7,6 +7,7 @@
  */
 export * from './compression.js';
 export * from './errors.js';
+export * from './health-service.js';
 export * from './message-framing.js';
 export * from './metadata.js';
 export * from './server.js';
