@@ -10,6 +10,7 @@ export * from './errors.js';
 export * from './health-service.js';
 export * from './message-framing.js';
 export * from './metadata.js';
+export * from './rich-status.js';
 export * from './server.js';
 export * from './server-call.js';
 export * from './status.js';

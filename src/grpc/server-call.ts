@@ -5,6 +5,7 @@ import { compressMessage, type GrpcEncoding } from './compression.js';
 import { GrpcError } from './errors.js';
 import { encodeGrpcMessage } from './message-framing.js';
 import { Metadata } from './metadata.js';
+import { RichGrpcError } from './rich-status.js';
 import { GrpcStatus } from './status.js';
 import { encodeStatusMessage } from './status-message.js';
 
@@ -237,6 +238,10 @@ export class ServerCall<Req extends object = object, Res extends object = object
       trailers[1] = ['grpc-message', encodeStatusMessage((e as Error).message)];
     }
     trailers.push(...custom);
+    if (status instanceof RichGrpcError) {
+      const bin = Buffer.from(status.encodeStatusDetails()).toString('base64').replace(/=+$/, '');
+      trailers.push(['grpc-status-details-bin', bin]);
+    }
     if (this.headersSent) {
       this.finished = true;
       this.stream.sendTrailers(trailers);
