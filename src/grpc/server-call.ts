@@ -52,12 +52,12 @@ export class ServerCall<Req extends object = object, Res extends object = object
   readonly trailers = new Metadata();
   /** Absolute deadline (performance.now() clock), or undefined when the client set none. */
   readonly deadline: number | undefined;
-  /** Aborts when the client cancels (RST_STREAM), the deadline passes or the server cuts the call. */
-  readonly signal: AbortSignal;
   /** Whether the last request message arrived compressed (the interop `expect_compressed` check). */
   lastRequestCompressed = false;
 
-  private readonly controller = new AbortController();
+  /** Created on first use of `signal`: most unary handlers never look, and an AbortController costs. */
+  private controller: AbortController | undefined;
+  private abortReason: GrpcError | undefined;
   private readonly queue: Req[] = [];
   private waiting: { resolve: (r: IteratorResult<Req>) => void; reject: (e: unknown) => void } | undefined;
   private requestsEnded = false;
@@ -80,7 +80,6 @@ export class ServerCall<Req extends object = object, Res extends object = object
   ) {
     this.path = stream.path;
     this.metadata = metadata;
-    this.signal = this.controller.signal;
     if (settings.acceptedEncodings.has(settings.responseEncoding)) this.encoding = settings.responseEncoding;
     if (timeoutMs !== undefined) {
       this.deadline = performance.now() + timeoutMs;
@@ -92,6 +91,15 @@ export class ServerCall<Req extends object = object, Res extends object = object
       }, timeoutMs);
     }
     stream.onDrain = () => this.wakeWriters();
+  }
+
+  /** Aborts when the client cancels (RST_STREAM), the deadline passes or the server cuts the call. */
+  get signal(): AbortSignal {
+    if (!this.controller) {
+      this.controller = new AbortController();
+      if (this.abortReason) this.controller.abort(this.abortReason);
+    }
+    return this.controller.signal;
   }
 
   /** True once a status was sent or the call was cancelled: writes are dropped from then on. */
@@ -208,7 +216,7 @@ export class ServerCall<Req extends object = object, Res extends object = object
       }
       return Promise.resolve({ done: false, value: m });
     }
-    if (this.signal.aborted) return Promise.reject(this.signal.reason);
+    if (this.abortReason) return Promise.reject(this.abortReason);
     if (this.requestsEnded) {
       return this.requestError
         ? Promise.reject(this.requestError)
@@ -252,27 +260,29 @@ export class ServerCall<Req extends object = object, Res extends object = object
         endStream: true,
       });
     }
-    this.abortWith(status ?? new GrpcError(GrpcStatus.CANCELLED, 'call already finished'), false);
+    this.abortWith(status);
   }
 
   /** @internal The stream was reset or the connection lost: nothing more can be sent. */
   cancelled(reason: GrpcError): void {
     if (this.finished) return;
     this.finished = true;
-    this.abortWith(reason, true);
+    this.abortWith(reason);
   }
 
-  private abortWith(reason: GrpcError, abortSignal: boolean): void {
+  /** `reason` undefined: the call ended OK, and the signal stays quiet. */
+  private abortWith(reason: GrpcError | undefined): void {
     if (this.deadlineTimer) clearTimeout(this.deadlineTimer);
     this.deadlineTimer = undefined;
-    // After an OK status the signal stays quiet; after an error or a cancel the handler must stop.
-    if ((abortSignal || reason.status !== GrpcStatus.CANCELLED) && !this.signal.aborted) {
-      this.controller.abort(reason);
+    // After an error status or a cancel the handler must stop: its signal aborts.
+    if (reason && !this.abortReason) {
+      this.abortReason = reason;
+      this.controller?.abort(reason);
     }
     if (this.waiting) {
       const w = this.waiting;
       this.waiting = undefined;
-      w.reject(reason);
+      w.reject(reason ?? new GrpcError(GrpcStatus.CANCELLED, 'the call has already finished'));
     }
     this.queue.length = 0;
     this.wakeWriters();

@@ -323,7 +323,7 @@ export class GrpcServer {
       }
     })().then(
       () => call.finish(),
-      (e) => call.finish(call.signal.aborted && !call.isFinished ? call.signal.reason : e),
+      (e) => call.finish(e),
     );
   }
 }
