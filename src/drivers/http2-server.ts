@@ -5,6 +5,7 @@ import { Http2ConnectionError, Http2StreamError } from '../http2/errors.js';
 import type { Http2ConnectionOptions } from '../http2/options.js';
 import type { TcpConnection } from '../tcp/connection.js';
 import { type DrainSummary, TcpServer, type TcpServerOptions } from '../tcp/server.js';
+import { type KeepalivePolicyOptions, PingStrikePolicy } from './keepalive-policy.js';
 
 /** Octets queued on one stream above which `write()` returns false (then wait for `onDrain`). */
 const STREAM_HIGH_WATER_MARK = 256 * 1024;
@@ -57,6 +58,8 @@ export type Http2Handler = (stream: Http2ServerStream) => void;
 export interface Http2ServerOptions {
   tcp?: TcpServerOptions;
   http2?: Http2ConnectionOptions;
+  /** Ping enforcement and connection idle/age limits (grpc-go's keepalive rules). */
+  keepalive?: KeepalivePolicyOptions;
 }
 
 /** Counters across all connections of an Http2Server, merged from each connection's stats(). */
@@ -80,15 +83,17 @@ export class Http2Server {
   readonly tcp: TcpServer;
   private readonly handler: Http2Handler;
   private readonly options: Http2ConnectionOptions;
+  private readonly keepalive: KeepalivePolicyOptions;
   private readonly sessions = new Set<Session>();
   private readonly totals = new Map<string, number>();
 
   constructor(handler: Http2Handler, options: Http2ServerOptions = {}) {
     this.handler = handler;
     this.options = options.http2 ?? {};
+    this.keepalive = options.keepalive ?? {};
     this.tcp = new TcpServer(options.tcp);
     this.tcp.onConnection = (conn) => {
-      const session = new Session(conn, this.handler, this.options, (s) => this.ended(s));
+      const session = new Session(conn, this.handler, this.options, this.keepalive, (s) => this.ended(s));
       this.sessions.add(session);
     };
   }
@@ -111,12 +116,14 @@ export class Http2Server {
     const out = Object.fromEntries(this.totals);
     for (const s of this.sessions) {
       for (const [k, v] of Object.entries(s.h2.stats())) out[k] = (out[k] ?? 0) + v;
+      for (const [k, v] of Object.entries(s.counters)) out[k] = (out[k] ?? 0) + v;
     }
     return out;
   }
 
   private ended(session: Session): void {
     this.sessions.delete(session);
+    for (const [k, v] of Object.entries(session.counters)) this.totals.set(k, (this.totals.get(k) ?? 0) + v);
     for (const [k, v] of Object.entries(session.h2.stats()))
       this.totals.set(k, (this.totals.get(k) ?? 0) + v);
   }
@@ -138,14 +145,24 @@ class Session {
   private dispatching = false;
   private peerEnded = false;
   private flushScheduled = false;
+  readonly pings: PingStrikePolicy;
+  /** Keepalive counters, merged into Http2Server.stats(). */
+  readonly counters: Record<string, number> = {};
+  private tooManyPings = false;
+  private lastBusyAt = performance.now();
+  private idleTimer: NodeJS.Timeout | undefined;
+  private ageTimer: NodeJS.Timeout | undefined;
 
   constructor(
     private readonly conn: TcpConnection,
     private readonly handler: Http2Handler,
     options: Http2ConnectionOptions,
+    private readonly keepalive: KeepalivePolicyOptions,
     private readonly onEnded: (s: Session) => void,
   ) {
     this.h2 = new Http2Connection('server', options);
+    this.pings = new PingStrikePolicy(keepalive);
+    this.startLifetimeTimers();
     conn.onData = (bytes) => this.onData(bytes);
     conn.onDrain = () => {
       this.writable = true;
@@ -158,6 +175,8 @@ class Session {
     };
     conn.onClose = () => {
       if (this.timer) clearTimeout(this.timer);
+      if (this.idleTimer) clearTimeout(this.idleTimer);
+      if (this.ageTimer) clearTimeout(this.ageTimer);
       this.finished = true;
       for (const s of this.streams.values()) s.closed(ErrorCode.CANCEL);
       this.streams.clear();
@@ -188,7 +207,49 @@ class Session {
     } finally {
       this.dispatching = false;
     }
+    if (this.tooManyPings && !this.h2.isClosed) {
+      // grpc-go's enforcement: GOAWAY ENHANCE_YOUR_CALM with debug data "too_many_pings", then close.
+      this.count('too_many_pings');
+      this.h2.goaway(ErrorCode.ENHANCE_YOUR_CALM, new TextEncoder().encode('too_many_pings'));
+      this.flush();
+      this.conn.end();
+      return;
+    }
     this.flush();
+  }
+
+  private count(name: string): void {
+    this.counters[name] = (this.counters[name] ?? 0) + 1;
+  }
+
+  /** Max connection idle and age (grpc-go ServerParameters): a graceful GOAWAY so clients rebalance. */
+  private startLifetimeTimers(): void {
+    const idle = this.keepalive.maxConnectionIdleMs ?? 0;
+    if (idle > 0) {
+      const check = () => {
+        const quiet = performance.now() - this.lastBusyAt;
+        if (this.h2.openStreamCount === 0 && quiet >= idle) {
+          this.count('max_connection_idle');
+          this.shutdown();
+        } else {
+          this.idleTimer = setTimeout(check, this.h2.openStreamCount === 0 ? idle - quiet : idle);
+        }
+      };
+      this.idleTimer = setTimeout(check, idle);
+    }
+    const age = this.keepalive.maxConnectionAgeMs ?? 0;
+    if (age > 0) {
+      // ±10% jitter, as grpc-go, so connections made together do not all leave together.
+      this.ageTimer = setTimeout(
+        () => {
+          this.count('max_connection_age');
+          this.shutdown();
+          const grace = this.keepalive.maxConnectionAgeGraceMs ?? 0;
+          if (grace > 0) this.ageTimer = setTimeout(() => this.conn.end(), grace);
+        },
+        age * (0.9 + 0.2 * Math.random()),
+      );
+    }
   }
 
   private dispatch(events: ReturnType<Http2Connection['receive']>): void {
@@ -218,6 +279,11 @@ class Session {
           this.streams.get(ev.streamId)?.closed(ev.errorCode);
           this.streams.delete(ev.streamId);
           break;
+        case 'pingReceived':
+          if (this.pings.onPing(performance.now(), this.h2.openStreamCount) === 'too_many_pings') {
+            this.tooManyPings = true;
+          }
+          break;
         default:
           break;
       }
@@ -246,6 +312,7 @@ class Session {
       for (const s of this.streams.values()) s.maybeDrain();
     }
     this.conn.busy = this.h2.openStreamCount > 0;
+    if (this.conn.busy) this.lastBusyAt = performance.now();
     const deadline = this.h2.pollTimeout();
     if (deadline !== undefined && this.timer === undefined) {
       this.timer = setTimeout(
@@ -368,6 +435,7 @@ class ServerStream implements Http2ServerStream {
       if (!(e instanceof Http2StreamError)) throw e;
       return;
     }
+    this.session.pings.onFrameSent();
     this.session.forgetIfDone(this.streamId);
     this.session.scheduleFlush();
   }

@@ -1,4 +1,5 @@
 import { createHttp2Server, type Http2Server, type Http2ServerStream } from '../drivers/http2-server.js';
+import type { KeepalivePolicyOptions } from '../drivers/keepalive-policy.js';
 import { NEED_MORE } from '../framing/need-more.js';
 import type { HeaderFieldInput } from '../hpack/index.js';
 import type { Http2ConnectionOptions } from '../http2/options.js';
@@ -57,8 +58,14 @@ export interface GrpcServerOptions {
   maxMetadataSize?: number;
   /** Compress responses with this encoding when the client accepts it. Default identity. */
   responseEncoding?: GrpcEncoding;
-  /** Passed to the TCP core: maxConnections, backlog, idleTimeoutMs, drainTimeoutMs, ... */
+  /**
+   * Passed to the TCP core: maxConnections, backlog, drainTimeoutMs, ... Its byte-level
+   * idleTimeoutMs defaults to 0 here: a call may be quiet for a long time (a Watch, a slow handler);
+   * idle connections are closed gracefully by `keepalive.maxConnectionIdleMs` instead.
+   */
   tcp?: TcpServerOptions;
+  /** Ping enforcement (too_many_pings) and max connection idle/age with a graceful GOAWAY. */
+  keepalive?: KeepalivePolicyOptions;
   http2?: Http2ConnectionOptions;
 }
 
@@ -101,7 +108,11 @@ export class GrpcServer {
     this.maxSendMessageSize = options.maxSendMessageSize ?? DEFAULT_MAX_SEND_MESSAGE_SIZE;
     this.maxMetadataSize = options.maxMetadataSize ?? DEFAULT_MAX_METADATA_SIZE;
     this.responseEncoding = options.responseEncoding ?? 'identity';
-    this.http2 = createHttp2Server((s) => this.onStream(s), { tcp: options.tcp, http2: options.http2 });
+    this.http2 = createHttp2Server((s) => this.onStream(s), {
+      tcp: { idleTimeoutMs: 0, ...options.tcp },
+      http2: options.http2,
+      keepalive: options.keepalive,
+    });
   }
 
   /**
