@@ -58,7 +58,10 @@ export type Http2Handler = (stream: Http2ServerStream) => void;
 export interface Http2ServerOptions {
   tcp?: TcpServerOptions;
   http2?: Http2ConnectionOptions;
-  /** Ping enforcement and connection idle/age limits (grpc-go's keepalive rules). */
+  /**
+   * Ping enforcement and connection idle/age limits (grpc-go's keepalive rules). Absent: none of
+   * them (a plain HTTP/2 server answers every PING, within the connection's flood limits).
+   */
   keepalive?: KeepalivePolicyOptions;
 }
 
@@ -83,14 +86,14 @@ export class Http2Server {
   readonly tcp: TcpServer;
   private readonly handler: Http2Handler;
   private readonly options: Http2ConnectionOptions;
-  private readonly keepalive: KeepalivePolicyOptions;
+  private readonly keepalive: KeepalivePolicyOptions | undefined;
   private readonly sessions = new Set<Session>();
   private readonly totals = new Map<string, number>();
 
   constructor(handler: Http2Handler, options: Http2ServerOptions = {}) {
     this.handler = handler;
     this.options = options.http2 ?? {};
-    this.keepalive = options.keepalive ?? {};
+    this.keepalive = options.keepalive;
     this.tcp = new TcpServer(options.tcp);
     this.tcp.onConnection = (conn) => {
       const session = new Session(conn, this.handler, this.options, this.keepalive, (s) => this.ended(s));
@@ -145,7 +148,7 @@ class Session {
   private dispatching = false;
   private peerEnded = false;
   private flushScheduled = false;
-  readonly pings: PingStrikePolicy;
+  readonly pings: PingStrikePolicy | undefined;
   /** Keepalive counters, merged into Http2Server.stats(). */
   readonly counters: Record<string, number> = {};
   private tooManyPings = false;
@@ -157,12 +160,14 @@ class Session {
     private readonly conn: TcpConnection,
     private readonly handler: Http2Handler,
     options: Http2ConnectionOptions,
-    private readonly keepalive: KeepalivePolicyOptions,
+    keepalive: KeepalivePolicyOptions | undefined,
     private readonly onEnded: (s: Session) => void,
   ) {
     this.h2 = new Http2Connection('server', options);
-    this.pings = new PingStrikePolicy(keepalive);
-    this.startLifetimeTimers();
+    if (keepalive) {
+      this.pings = new PingStrikePolicy(keepalive);
+      this.startLifetimeTimers(keepalive);
+    }
     conn.onData = (bytes) => this.onData(bytes);
     conn.onDrain = () => {
       this.writable = true;
@@ -223,8 +228,8 @@ class Session {
   }
 
   /** Max connection idle and age (grpc-go ServerParameters): a graceful GOAWAY so clients rebalance. */
-  private startLifetimeTimers(): void {
-    const idle = this.keepalive.maxConnectionIdleMs ?? 0;
+  private startLifetimeTimers(keepalive: KeepalivePolicyOptions): void {
+    const idle = keepalive.maxConnectionIdleMs ?? 0;
     if (idle > 0) {
       const check = () => {
         const quiet = performance.now() - this.lastBusyAt;
@@ -237,14 +242,14 @@ class Session {
       };
       this.idleTimer = setTimeout(check, idle);
     }
-    const age = this.keepalive.maxConnectionAgeMs ?? 0;
+    const age = keepalive.maxConnectionAgeMs ?? 0;
     if (age > 0) {
       // ±10% jitter, as grpc-go, so connections made together do not all leave together.
       this.ageTimer = setTimeout(
         () => {
           this.count('max_connection_age');
           this.shutdown();
-          const grace = this.keepalive.maxConnectionAgeGraceMs ?? 0;
+          const grace = keepalive.maxConnectionAgeGraceMs ?? 0;
           if (grace > 0) this.ageTimer = setTimeout(() => this.conn.end(), grace);
         },
         age * (0.9 + 0.2 * Math.random()),
@@ -280,7 +285,7 @@ class Session {
           this.streams.delete(ev.streamId);
           break;
         case 'pingReceived':
-          if (this.pings.onPing(performance.now(), this.h2.openStreamCount) === 'too_many_pings') {
+          if (this.pings?.onPing(performance.now(), this.h2.openStreamCount) === 'too_many_pings') {
             this.tooManyPings = true;
           }
           break;
@@ -435,7 +440,7 @@ class ServerStream implements Http2ServerStream {
       if (!(e instanceof Http2StreamError)) throw e;
       return;
     }
-    this.session.pings.onFrameSent();
+    this.session.pings?.onFrameSent();
     this.session.forgetIfDone(this.streamId);
     this.session.scheduleFlush();
   }

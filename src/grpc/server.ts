@@ -64,7 +64,7 @@ export interface GrpcServerOptions {
    * idle connections are closed gracefully by `keepalive.maxConnectionIdleMs` instead.
    */
   tcp?: TcpServerOptions;
-  /** Ping enforcement (too_many_pings) and max connection idle/age with a graceful GOAWAY. */
+  /** Ping enforcement (too_many_pings, grpc-go defaults: 5 min, no pings without a call) and max connection idle/age with a graceful GOAWAY. */
   keepalive?: KeepalivePolicyOptions;
   http2?: Http2ConnectionOptions;
 }
@@ -111,7 +111,7 @@ export class GrpcServer {
     this.http2 = createHttp2Server((s) => this.onStream(s), {
       tcp: { idleTimeoutMs: 0, ...options.tcp },
       http2: options.http2,
-      keepalive: options.keepalive,
+      keepalive: options.keepalive ?? {},
     });
   }
 
