@@ -4,7 +4,7 @@
 // Each server runs in its own process; h2load posts a 5-byte-prefixed SimpleRequest
 // (response_size 16, a 16-byte payload) with content-type application/grpc and te: trailers.
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -49,6 +49,12 @@ function start(mode) {
       if (m) resolve({ child, port: Number(m[1]) });
     });
   });
+}
+
+/** utime + stime of a process in ms (/proc/PID/stat fields 14 and 15, in clock ticks of 10 ms). */
+function cpuMs(pid) {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+  return (Number(fields[11]) + Number(fields[12])) * 10;
 }
 
 function requestBody() {
@@ -105,13 +111,19 @@ async function main() {
       'content-type: application/grpc',
       url,
     ]);
+    const cpu0 = cpuMs(child.pid);
     const r = spawnSync('h2load', [...args, url], { encoding: 'utf8' });
+    const cpu = cpuMs(child.pid) - cpu0;
     const rps = /finished in [^,]+, ([\d.]+) req\/s/.exec(r.stdout)?.[1];
     const status = /status codes: ([^\n]+)/.exec(r.stdout)?.[1];
     const reqLine = /requests: ([^\n]+)/.exec(r.stdout)?.[1];
     const latency = /time for request:\s+([^\n]+)/.exec(r.stdout)?.[1];
     console.log(`${name.padEnd(10)} ${rps} req/s | requests: ${reqLine} | status codes: ${status}`);
     console.log(`${''.padEnd(10)} time for request (min max mean sd +/-sd): ${latency}`);
+    // CPU per request is steadier than req/s on a shared machine: it does not count time waiting for a core.
+    console.log(
+      `${''.padEnd(10)} server CPU ${cpu} ms = ${((cpu * 1000) / Number(n)).toFixed(1)} us/request`,
+    );
     child.kill('SIGKILL');
   }
   console.log(

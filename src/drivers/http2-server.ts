@@ -314,7 +314,12 @@ class Session {
     if (this.writable) {
       const out = this.h2.takeOutput();
       if (out.length > 0) this.writable = this.conn.writev(out);
-      for (const s of this.streams.values()) s.maybeDrain();
+      for (const [id, s] of this.streams) {
+        // A stream whose END_STREAM went out after the peer's is closed now: forget it, or every
+        // finished stream would stay in this map (and be "reset" at disconnect) for the connection's life.
+        if (this.h2.streamState(id) === 'closed') this.streams.delete(id);
+        else s.maybeDrain();
+      }
     }
     this.conn.busy = this.h2.openStreamCount > 0;
     if (this.conn.busy) this.lastBusyAt = performance.now();

@@ -302,6 +302,7 @@ export class GrpcServer {
       this.run(call, method, single);
     };
     s.onReset = (code) => {
+      if (call.isFinished) return;
       call.cancelled(
         new GrpcError(
           GrpcStatus.CANCELLED,
