@@ -342,3 +342,10 @@ test('graceful shutdown: an in-flight call finishes; a hung handler is cut at th
   assert.equal(s.activeCalls, 0);
   await c.close();
 });
+
+test('attack: the interop service refuses a 2 GiB response_size before allocating it', async () => {
+  const r = await call(client, request(0x7fffffff));
+  assert.equal(r.status, GrpcStatus.RESOURCE_EXHAUSTED);
+  const neg = await call(client, request(-1));
+  assert.equal(neg.status, GrpcStatus.RESOURCE_EXHAUSTED);
+});

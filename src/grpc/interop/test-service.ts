@@ -3,9 +3,9 @@ import { fileURLToPath } from 'node:url';
 import { loadProtoSchema, type ProtoSchema } from '../../protobuf/index.js';
 import { GrpcError } from '../errors.js';
 import { Metadata } from '../metadata.js';
-import type { ServiceHandlers } from '../server.js';
+import { DEFAULT_MAX_SEND_MESSAGE_SIZE, type ServiceHandlers } from '../server.js';
 import type { ServerCall } from '../server-call.js';
-import type { GrpcStatus } from '../status.js';
+import { GrpcStatus } from '../status.js';
 
 /** The repository's protos/ directory (this file runs from dist/src/grpc/interop/). */
 export const PROTOS_DIR = fileURLToPath(new URL('../../../../protos', import.meta.url));
@@ -57,7 +57,17 @@ interface StreamingInputCallRequest {
 const ECHO_INITIAL = 'x-grpc-test-echo-initial';
 const ECHO_TRAILING = 'x-grpc-test-echo-trailing-bin';
 
+/** The largest payload a request may ask for: the server's default send limit. */
+export const MAX_INTEROP_PAYLOAD_SIZE = DEFAULT_MAX_SEND_MESSAGE_SIZE;
+
 function payloadOf(size: number): Payload {
+  // A peer picks the size: refuse before allocating, or `response_size: 2^31-1` would allocate 2 GiB.
+  if (size < 0 || size > MAX_INTEROP_PAYLOAD_SIZE) {
+    throw new GrpcError(
+      GrpcStatus.RESOURCE_EXHAUSTED,
+      `response size ${size} is outside 0..${MAX_INTEROP_PAYLOAD_SIZE}`,
+    );
+  }
   // COMPRESSABLE payloads are zeros (interop-test-descriptions.md).
   return { type: 0, body: new Uint8Array(size) };
 }
@@ -81,10 +91,10 @@ function checkStatus(status: EchoStatus | undefined): void {
 
 function checkCompressed(expect: BoolValue | undefined, call: ServerCall<object, object>): void {
   if (expect?.value === true && !call.lastRequestCompressed) {
-    throw new GrpcError(3, 'expected a compressed request message');
+    throw new GrpcError(GrpcStatus.INVALID_ARGUMENT, 'expected a compressed request message');
   }
   if (expect?.value === false && call.lastRequestCompressed) {
-    throw new GrpcError(3, 'expected an uncompressed request message');
+    throw new GrpcError(GrpcStatus.INVALID_ARGUMENT, 'expected an uncompressed request message');
   }
 }
 
