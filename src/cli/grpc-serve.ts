@@ -1,3 +1,4 @@
+import { echoServiceHandlers, loadEchoSchema } from '../grpc/demo-echo-service.js';
 import { HealthService, ServingStatus } from '../grpc/health-service.js';
 import { GrpcServer } from '../grpc/index.js';
 import { loadTestServiceSchema, testServiceHandlers } from '../grpc/interop/test-service.js';
@@ -8,8 +9,9 @@ export const GRPC_SERVE_HELP = `Usage: wirestack grpc serve [options]
 
 Serve gRPC over wirestack's HTTP/2 (cleartext h2c): the interop service grpc.testing.TestService
 (gRPC's interop-test-descriptions.md: EmptyCall, UnaryCall, StreamingOutputCall,
-StreamingInputCall, FullDuplexCall, HalfDuplexCall; UnimplementedCall answers UNIMPLEMENTED) and the
-standard health service grpc.health.v1.Health (Check, Watch).
+StreamingInputCall, FullDuplexCall, HalfDuplexCall; UnimplementedCall answers UNIMPLEMENTED), the
+demo service wirestack.demo.Echo (protos/wirestack/demo/echo.proto: Say, Repeat, Join, Chat, one rpc
+of each kind) and the standard health service grpc.health.v1.Health (Check, Watch).
 
 Options:
   --port N            port to listen on; 0 picks a free one (default 50051)
@@ -23,6 +25,8 @@ Options:
 Try it (any gRPC client; with grpcurl and the repository's protos/):
   grpcurl -plaintext -import-path protos -proto grpc/testing/test.proto \\
     -d '{"response_size": 3}' 127.0.0.1:50051 grpc.testing.TestService/UnaryCall
+  grpcurl -plaintext -import-path protos -proto wirestack/demo/echo.proto \\
+    -d '{"message": "hi", "repeat": 3}' 127.0.0.1:50051 wirestack.demo.Echo/Repeat
 `;
 
 const SPEC: OptionSpec = {
@@ -59,8 +63,10 @@ export async function runGrpcServe(argv: string[]): Promise<void> {
     },
   });
   server.addService(loadTestServiceSchema(), 'grpc.testing.TestService', testServiceHandlers());
+  server.addService(loadEchoSchema(), 'wirestack.demo.Echo', echoServiceHandlers());
   const health = new HealthService().addTo(server);
   health.setStatus('grpc.testing.TestService', ServingStatus.SERVING);
+  health.setStatus('wirestack.demo.Echo', ServingStatus.SERVING);
   const addr = await server.listen({ host, port });
   const shown = addr.family === 6 ? `[${addr.host}]` : addr.host;
   console.log(

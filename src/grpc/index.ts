@@ -6,6 +6,7 @@
  * import { GrpcMessageDecoder, parseGrpcTimeout, Metadata, GrpcStatus } from 'wirestack/grpc';
  */
 export * from './compression.js';
+export * from './demo-echo-service.js';
 export * from './errors.js';
 export * from './health-service.js';
 export * from './message-framing.js';

@@ -10,11 +10,14 @@ import { GrpcServer } from '../../src/grpc/index.js';
 // biome-ignore lint/suspicious/noExplicitAny: grpc-js stubs built at run time are untyped
 type Stub = any;
 
-const definition = protoLoader.loadSync(['grpc/testing/test.proto', 'grpc/health/v1/health.proto'], {
-  includeDirs: ['protos'],
-  defaults: true,
-  enums: String,
-});
+const definition = protoLoader.loadSync(
+  ['grpc/testing/test.proto', 'grpc/health/v1/health.proto', 'wirestack/demo/echo.proto'],
+  {
+    includeDirs: ['protos'],
+    defaults: true,
+    enums: String,
+  },
+);
 const pkg = grpc.loadPackageDefinition(definition) as Stub;
 const children: ChildProcess[] = [];
 
@@ -72,6 +75,28 @@ test('grpc serve: health Check, an interop call, then SIGTERM drains an in-fligh
   assert.equal((await check('')).res.status, 'SERVING');
   assert.equal((await check('grpc.testing.TestService')).res.status, 'SERVING');
   assert.equal((await check('no.Such')).err?.code, grpc.status.NOT_FOUND);
+
+  const echo = new pkg.wirestack.demo.Echo(address, creds);
+  const said = await new Promise<Stub>((resolve, reject) =>
+    echo.say({ message: 'hi' }, (e: Error | null, r: Stub) => (e ? reject(e) : resolve(r))),
+  );
+  assert.equal(said.message, 'hi');
+  const repeated: number[] = [];
+  for await (const m of echo.repeat({ message: 'x', repeat: 3 })) repeated.push(m.index);
+  assert.deepEqual(repeated, [0, 1, 2]);
+  const joined = await new Promise<Stub>((resolve, reject) => {
+    const c = echo.join((e: Error | null, r: Stub) => (e ? reject(e) : resolve(r)));
+    for (const w of ['a', 'b', 'c']) c.write({ message: w });
+    c.end();
+  });
+  assert.equal(joined.message, 'a b c');
+  const chat = echo.chat();
+  chat.write({ message: 'ping' });
+  chat.end();
+  const chatted: string[] = [];
+  for await (const m of chat) chatted.push(m.message);
+  assert.deepEqual(chatted, ['ping']);
+  echo.close();
 
   const call = testService.streamingOutputCall({
     responseParameters: [
