@@ -1,6 +1,6 @@
 import { echoServiceHandlers, loadEchoSchema } from '../grpc/demo-echo-service.js';
 import { HealthService, ServingStatus } from '../grpc/health-service.js';
-import { GrpcServer } from '../grpc/index.js';
+import { addReflectionService, GrpcServer } from '../grpc/index.js';
 import { loadTestServiceSchema, testServiceHandlers } from '../grpc/interop/test-service.js';
 import { shutdownOnSignals } from '../tcp/index.js';
 import { intOption, type OptionSpec, parse, secondsOption, stringOption } from './args.js';
@@ -11,7 +11,8 @@ Serve gRPC over wirestack's HTTP/2 (cleartext h2c): the interop service grpc.tes
 (gRPC's interop-test-descriptions.md: EmptyCall, UnaryCall, StreamingOutputCall,
 StreamingInputCall, FullDuplexCall, HalfDuplexCall; UnimplementedCall answers UNIMPLEMENTED), the
 demo service wirestack.demo.Echo (protos/wirestack/demo/echo.proto: Say, Repeat, Join, Chat, one rpc
-of each kind) and the standard health service grpc.health.v1.Health (Check, Watch).
+of each kind), the standard health service grpc.health.v1.Health (Check, Watch) and server
+reflection (grpc.reflection.v1alpha), so tools need no .proto files.
 
 Options:
   --port N            port to listen on; 0 picks a free one (default 50051)
@@ -22,7 +23,7 @@ Options:
                       in-flight calls get at most S seconds to finish, then are cut (default 30)
   -h, --help          show this help
 
-Try it (any gRPC client; with grpcurl and the repository's protos/):
+Try it (any gRPC client; grpcurl uses reflection: grpcurl -plaintext 127.0.0.1:50051 list):
   grpcurl -plaintext -import-path protos -proto grpc/testing/test.proto \\
     -d '{"response_size": 3}' 127.0.0.1:50051 grpc.testing.TestService/UnaryCall
   grpcurl -plaintext -import-path protos -proto wirestack/demo/echo.proto \\
@@ -67,6 +68,7 @@ export async function runGrpcServe(argv: string[]): Promise<void> {
   const health = new HealthService().addTo(server);
   health.setStatus('grpc.testing.TestService', ServingStatus.SERVING);
   health.setStatus('wirestack.demo.Echo', ServingStatus.SERVING);
+  addReflectionService(server);
   const addr = await server.listen({ host, port });
   const shown = addr.family === 6 ? `[${addr.host}]` : addr.host;
   console.log(

@@ -11,6 +11,8 @@ export * from './errors.js';
 export * from './health-service.js';
 export * from './message-framing.js';
 export * from './metadata.js';
+export * from './reflection/file-descriptor-proto.js';
+export * from './reflection/reflection-service.js';
 export * from './rich-status.js';
 export * from './server.js';
 export * from './server-call.js';

@@ -101,6 +101,8 @@ export class GrpcServer {
   private readonly responseEncoding: GrpcEncoding;
   private readonly methods = new Map<string, RegisteredMethod>();
   private readonly services = new Set<string>();
+  /** Registered services by full name, with the schema they came from (for reflection). */
+  readonly serviceSchemas = new Map<string, ProtoSchema>();
   private readonly calls = new Set<ServerCall<AnyMessage, AnyMessage>>();
 
   constructor(options: GrpcServerOptions = {}) {
@@ -139,6 +141,7 @@ export class GrpcServer {
       });
     }
     this.services.add(service.fullName);
+    this.serviceSchemas.set(service.fullName, schema);
     return this;
   }
 
