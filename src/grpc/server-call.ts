@@ -12,6 +12,9 @@ import { encodeStatusMessage } from './status-message.js';
 /** Decoded request messages queued ahead of the handler before the HTTP/2 stream is paused. */
 export const REQUEST_QUEUE_HIGH_WATER_MARK = 4;
 
+/** The longest delay setTimeout honours. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
 /** Limits and settings one call inherits from its GrpcServer. */
 export interface ServerCallSettings {
   maxSendMessageSize: number;
@@ -81,8 +84,10 @@ export class ServerCall<Req extends object = object, Res extends object = object
     this.path = stream.path;
     this.metadata = metadata;
     if (settings.acceptedEncodings.has(settings.responseEncoding)) this.encoding = settings.responseEncoding;
-    if (timeoutMs !== undefined) {
-      this.deadline = performance.now() + timeoutMs;
+    // Node's timers hold at most 2^31-1 ms (24.8 days) and fire at once beyond that: a longer
+    // deadline (grpc-timeout allows 99999999H) is recorded but never needs a timer.
+    if (timeoutMs !== undefined) this.deadline = performance.now() + timeoutMs;
+    if (timeoutMs !== undefined && timeoutMs <= MAX_TIMER_MS) {
       this.deadlineTimer = setTimeout(() => {
         this.deadlineTimer = undefined;
         // PROTOCOL-HTTP2: "the server ... SHOULD ... send DEADLINE_EXCEEDED" when the timeout passes;

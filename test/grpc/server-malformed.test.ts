@@ -349,3 +349,10 @@ test('attack: the interop service refuses a 2 GiB response_size before allocatin
   const neg = await call(client, request(-1));
   assert.equal(neg.status, GrpcStatus.RESOURCE_EXHAUSTED);
 });
+
+test('a grpc-timeout beyond what a timer holds (99999999H) is a far deadline, not an instant DEADLINE_EXCEEDED', async () => {
+  for (const t of ['99999999H', '9999999M', '2147484S']) {
+    const r = await call(client, request(1), [['grpc-timeout', t]]);
+    assert.equal(r.status, GrpcStatus.OK, `grpc-timeout ${t}: ${r.message}`);
+  }
+});
