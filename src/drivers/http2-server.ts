@@ -5,6 +5,7 @@ import { Http2ConnectionError, Http2StreamError } from '../http2/errors.js';
 import type { Http2ConnectionOptions } from '../http2/options.js';
 import type { TcpConnection } from '../tcp/connection.js';
 import { type DrainSummary, TcpServer, type TcpServerOptions } from '../tcp/server.js';
+import { type KeepalivePolicyOptions, PingStrikePolicy } from './keepalive-policy.js';
 
 /** Octets queued on one stream above which `write()` returns false (then wait for `onDrain`). */
 const STREAM_HIGH_WATER_MARK = 256 * 1024;
@@ -57,6 +58,11 @@ export type Http2Handler = (stream: Http2ServerStream) => void;
 export interface Http2ServerOptions {
   tcp?: TcpServerOptions;
   http2?: Http2ConnectionOptions;
+  /**
+   * Ping enforcement and connection idle/age limits (grpc-go's keepalive rules). Absent: none of
+   * them (a plain HTTP/2 server answers every PING, within the connection's flood limits).
+   */
+  keepalive?: KeepalivePolicyOptions;
 }
 
 /** Counters across all connections of an Http2Server, merged from each connection's stats(). */
@@ -80,15 +86,17 @@ export class Http2Server {
   readonly tcp: TcpServer;
   private readonly handler: Http2Handler;
   private readonly options: Http2ConnectionOptions;
+  private readonly keepalive: KeepalivePolicyOptions | undefined;
   private readonly sessions = new Set<Session>();
   private readonly totals = new Map<string, number>();
 
   constructor(handler: Http2Handler, options: Http2ServerOptions = {}) {
     this.handler = handler;
     this.options = options.http2 ?? {};
+    this.keepalive = options.keepalive;
     this.tcp = new TcpServer(options.tcp);
     this.tcp.onConnection = (conn) => {
-      const session = new Session(conn, this.handler, this.options, (s) => this.ended(s));
+      const session = new Session(conn, this.handler, this.options, this.keepalive, (s) => this.ended(s));
       this.sessions.add(session);
     };
   }
@@ -101,9 +109,9 @@ export class Http2Server {
    * Graceful stop: every connection gets the two-phase GOAWAY, in-flight streams finish, then the
    * TCP server drains.
    */
-  async close(options: { drainTimeoutMs?: number } = {}): Promise<DrainSummary> {
+  close(options: { drainTimeoutMs?: number } = {}): Promise<DrainSummary> {
     for (const s of this.sessions) s.shutdown();
-    return await this.tcp.close(options);
+    return this.tcp.close(options);
   }
 
   /** Abuse and error counters summed over all connections, open and closed. */
@@ -111,12 +119,14 @@ export class Http2Server {
     const out = Object.fromEntries(this.totals);
     for (const s of this.sessions) {
       for (const [k, v] of Object.entries(s.h2.stats())) out[k] = (out[k] ?? 0) + v;
+      for (const [k, v] of Object.entries(s.counters)) out[k] = (out[k] ?? 0) + v;
     }
     return out;
   }
 
   private ended(session: Session): void {
     this.sessions.delete(session);
+    for (const [k, v] of Object.entries(session.counters)) this.totals.set(k, (this.totals.get(k) ?? 0) + v);
     for (const [k, v] of Object.entries(session.h2.stats()))
       this.totals.set(k, (this.totals.get(k) ?? 0) + v);
   }
@@ -137,14 +147,27 @@ class Session {
   /** While events are dispatched, commands do not flush: one writev per read. */
   private dispatching = false;
   private peerEnded = false;
+  private flushScheduled = false;
+  readonly pings: PingStrikePolicy | undefined;
+  /** Keepalive counters, merged into Http2Server.stats(). */
+  readonly counters: Record<string, number> = {};
+  private tooManyPings = false;
+  private lastBusyAt = performance.now();
+  private idleTimer: NodeJS.Timeout | undefined;
+  private ageTimer: NodeJS.Timeout | undefined;
 
   constructor(
     private readonly conn: TcpConnection,
     private readonly handler: Http2Handler,
     options: Http2ConnectionOptions,
+    keepalive: KeepalivePolicyOptions | undefined,
     private readonly onEnded: (s: Session) => void,
   ) {
     this.h2 = new Http2Connection('server', options);
+    if (keepalive) {
+      this.pings = new PingStrikePolicy(keepalive);
+      this.startLifetimeTimers(keepalive);
+    }
     conn.onData = (bytes) => this.onData(bytes);
     conn.onDrain = () => {
       this.writable = true;
@@ -157,6 +180,8 @@ class Session {
     };
     conn.onClose = () => {
       if (this.timer) clearTimeout(this.timer);
+      if (this.idleTimer) clearTimeout(this.idleTimer);
+      if (this.ageTimer) clearTimeout(this.ageTimer);
       this.finished = true;
       for (const s of this.streams.values()) s.closed(ErrorCode.CANCEL);
       this.streams.clear();
@@ -187,7 +212,49 @@ class Session {
     } finally {
       this.dispatching = false;
     }
+    if (this.tooManyPings && !this.h2.isClosed) {
+      // grpc-go's enforcement: GOAWAY ENHANCE_YOUR_CALM with debug data "too_many_pings", then close.
+      this.count('too_many_pings');
+      this.h2.goaway(ErrorCode.ENHANCE_YOUR_CALM, new TextEncoder().encode('too_many_pings'));
+      this.flush();
+      this.conn.end();
+      return;
+    }
     this.flush();
+  }
+
+  private count(name: string): void {
+    this.counters[name] = (this.counters[name] ?? 0) + 1;
+  }
+
+  /** Max connection idle and age (grpc-go ServerParameters): a graceful GOAWAY so clients rebalance. */
+  private startLifetimeTimers(keepalive: KeepalivePolicyOptions): void {
+    const idle = keepalive.maxConnectionIdleMs ?? 0;
+    if (idle > 0) {
+      const check = () => {
+        const quiet = performance.now() - this.lastBusyAt;
+        if (this.h2.openStreamCount === 0 && quiet >= idle) {
+          this.count('max_connection_idle');
+          this.shutdown();
+        } else {
+          this.idleTimer = setTimeout(check, this.h2.openStreamCount === 0 ? idle - quiet : idle);
+        }
+      };
+      this.idleTimer = setTimeout(check, idle);
+    }
+    const age = keepalive.maxConnectionAgeMs ?? 0;
+    if (age > 0) {
+      // ±10% jitter, as grpc-go, so connections made together do not all leave together.
+      this.ageTimer = setTimeout(
+        () => {
+          this.count('max_connection_age');
+          this.shutdown();
+          const grace = keepalive.maxConnectionAgeGraceMs ?? 0;
+          if (grace > 0) this.ageTimer = setTimeout(() => this.conn.end(), grace);
+        },
+        age * (0.9 + 0.2 * Math.random()),
+      );
+    }
   }
 
   private dispatch(events: ReturnType<Http2Connection['receive']>): void {
@@ -217,10 +284,28 @@ class Session {
           this.streams.get(ev.streamId)?.closed(ev.errorCode);
           this.streams.delete(ev.streamId);
           break;
+        case 'pingReceived':
+          if (this.pings?.onPing(performance.now(), this.h2.openStreamCount) === 'too_many_pings') {
+            this.tooManyPings = true;
+          }
+          break;
         default:
           break;
       }
     }
+  }
+
+  /**
+   * Flushes once at the end of the current microtask checkpoint: a handler that responds, writes a
+   * message and sends trailers in one turn (a gRPC unary reply) costs one writev, not three.
+   */
+  scheduleFlush(): void {
+    if (this.flushScheduled) return;
+    this.flushScheduled = true;
+    queueMicrotask(() => {
+      this.flushScheduled = false;
+      this.flush();
+    });
   }
 
   /** Writes what the connection has, unless the socket is backed up; notifies drained streams. */
@@ -229,9 +314,15 @@ class Session {
     if (this.writable) {
       const out = this.h2.takeOutput();
       if (out.length > 0) this.writable = this.conn.writev(out);
-      for (const s of this.streams.values()) s.maybeDrain();
+      for (const [id, s] of this.streams) {
+        // A stream whose END_STREAM went out after the peer's is closed now: forget it, or every
+        // finished stream would stay in this map (and be "reset" at disconnect) for the connection's life.
+        if (this.h2.streamState(id) === 'closed') this.streams.delete(id);
+        else s.maybeDrain();
+      }
     }
     this.conn.busy = this.h2.openStreamCount > 0;
+    if (this.conn.busy) this.lastBusyAt = performance.now();
     const deadline = this.h2.pollTimeout();
     if (deadline !== undefined && this.timer === undefined) {
       this.timer = setTimeout(
@@ -354,7 +445,8 @@ class ServerStream implements Http2ServerStream {
       if (!(e instanceof Http2StreamError)) throw e;
       return;
     }
+    this.session.pings?.onFrameSent();
     this.session.forgetIfDone(this.streamId);
-    this.session.flush();
+    this.session.scheduleFlush();
   }
 }

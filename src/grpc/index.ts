@@ -6,9 +6,16 @@
  * import { GrpcMessageDecoder, parseGrpcTimeout, Metadata, GrpcStatus } from 'wirestack/grpc';
  */
 export * from './compression.js';
+export * from './demo-echo-service.js';
 export * from './errors.js';
+export * from './health-service.js';
 export * from './message-framing.js';
 export * from './metadata.js';
+export * from './reflection/file-descriptor-proto.js';
+export * from './reflection/reflection-service.js';
+export * from './rich-status.js';
+export * from './server.js';
+export * from './server-call.js';
 export * from './status.js';
 export * from './status-message.js';
 export * from './timeout.js';

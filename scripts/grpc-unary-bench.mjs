@@ -1,0 +1,137 @@
+// h2load speaking gRPC against wirestack's GrpcServer and a @grpc/grpc-js server, both serving the
+// interop TestService.UnaryCall, one after the other in one run. Needs `npx tsc -p .` first.
+//   node scripts/grpc-unary-bench.mjs [-n 100000] [-c 16] [-m 8]
+// Each server runs in its own process; h2load posts a 5-byte-prefixed SimpleRequest
+// (response_size 16, a 16-byte payload) with content-type application/grpc and te: trailers.
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+const PROTOS = new URL('../protos', import.meta.url).pathname;
+
+async function serveOurs() {
+  const { GrpcServer } = await import('../dist/src/grpc/index.js');
+  const { loadTestServiceSchema, testServiceHandlers } = await import(
+    '../dist/src/grpc/interop/test-service.js'
+  );
+  const server = new GrpcServer();
+  server.addService(loadTestServiceSchema(), 'grpc.testing.TestService', testServiceHandlers());
+  const { port } = await server.listen({ host: '127.0.0.1', port: 0 });
+  console.log(`listening on 127.0.0.1:${port}`);
+}
+
+async function serveGrpcJs() {
+  const grpc = await import('@grpc/grpc-js');
+  const loader = await import('@grpc/proto-loader');
+  const def = loader.loadSync('grpc/testing/test.proto', { includeDirs: [PROTOS] });
+  const pkg = grpc.loadPackageDefinition(def);
+  const server = new grpc.Server();
+  server.addService(pkg.grpc.testing.TestService.service, {
+    unaryCall: (call, cb) =>
+      cb(null, { payload: { type: 0, body: Buffer.alloc(call.request.responseSize) } }),
+  });
+  server.bindAsync('127.0.0.1:0', grpc.ServerCredentials.createInsecure(), (err, port) => {
+    if (err) throw err;
+    console.log(`listening on 127.0.0.1:${port}`);
+  });
+}
+
+function start(mode) {
+  const child = spawn(process.execPath, [new URL(import.meta.url).pathname, mode], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  return new Promise((resolve) => {
+    let out = '';
+    child.stdout.on('data', (d) => {
+      out += d;
+      const m = /listening on 127\.0\.0\.1:(\d+)/.exec(out);
+      if (m) resolve({ child, port: Number(m[1]) });
+    });
+  });
+}
+
+/** utime + stime of a process in ms (/proc/PID/stat fields 14 and 15, in clock ticks of 10 ms). */
+function cpuMs(pid) {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+  return (Number(fields[11]) + Number(fields[12])) * 10;
+}
+
+function requestBody() {
+  // SimpleRequest { response_size: 16, payload: { body: 16 bytes } } by hand: 10 10 1a 12 12 10 <16 x 00>
+  const msg = Buffer.concat([Buffer.from([0x10, 0x10, 0x1a, 0x12, 0x12, 0x10]), Buffer.alloc(16)]);
+  const prefix = Buffer.alloc(5);
+  prefix.writeUInt32BE(msg.length, 1);
+  const dir = mkdtempSync(join(tmpdir(), 'grpc-bench-'));
+  const file = join(dir, 'unary.bin');
+  writeFileSync(file, Buffer.concat([prefix, msg]));
+  return file;
+}
+
+async function main() {
+  const arg = (name, fallback) => {
+    const i = process.argv.indexOf(name);
+    return i > 0 ? process.argv[i + 1] : fallback;
+  };
+  const n = arg('-n', '100000');
+  const c = arg('-c', '16');
+  const m = arg('-m', '8');
+  const body = requestBody();
+  for (const [name, mode] of [
+    ['wirestack', 'serve-ours'],
+    ['grpc-js', 'serve-grpcjs'],
+  ]) {
+    const { child, port } = await start(mode);
+    const args = [
+      '-n',
+      n,
+      '-c',
+      c,
+      '-m',
+      m,
+      '-d',
+      body,
+      '-H',
+      'content-type: application/grpc',
+      '-H',
+      'te: trailers',
+    ];
+    const url = `http://127.0.0.1:${port}/grpc.testing.TestService/UnaryCall`;
+    // A short warm-up so both JITs are hot.
+    spawnSync('h2load', [
+      '-n',
+      '5000',
+      '-c',
+      c,
+      '-m',
+      m,
+      '-d',
+      body,
+      '-H',
+      'content-type: application/grpc',
+      url,
+    ]);
+    const cpu0 = cpuMs(child.pid);
+    const r = spawnSync('h2load', [...args, url], { encoding: 'utf8' });
+    const cpu = cpuMs(child.pid) - cpu0;
+    const rps = /finished in [^,]+, ([\d.]+) req\/s/.exec(r.stdout)?.[1];
+    const status = /status codes: ([^\n]+)/.exec(r.stdout)?.[1];
+    const reqLine = /requests: ([^\n]+)/.exec(r.stdout)?.[1];
+    const latency = /time for request:\s+([^\n]+)/.exec(r.stdout)?.[1];
+    console.log(`${name.padEnd(10)} ${rps} req/s | requests: ${reqLine} | status codes: ${status}`);
+    console.log(`${''.padEnd(10)} time for request (min max mean sd +/-sd): ${latency}`);
+    // CPU per request is steadier than req/s on a shared machine: it does not count time waiting for a core.
+    console.log(
+      `${''.padEnd(10)} server CPU ${cpu} ms = ${((cpu * 1000) / Number(n)).toFixed(1)} us/request`,
+    );
+    child.kill('SIGKILL');
+  }
+  console.log(
+    `h2load ${['-n', n, '-c', c, '-m', m].join(' ')} -d <5-byte-prefixed SimpleRequest> -H 'content-type: application/grpc' -H 'te: trailers'`,
+  );
+}
+
+const mode = process.argv[2];
+if (mode === 'serve-ours') await serveOurs();
+else if (mode === 'serve-grpcjs') await serveGrpcJs();
+else await main();

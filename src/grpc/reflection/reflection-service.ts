@@ -1,0 +1,107 @@
+import { fileURLToPath } from 'node:url';
+import { type FileDescriptor, loadProtoSchema, type ProtoSchema } from '../../protobuf/index.js';
+import type { GrpcServer } from '../server.js';
+import type { ServerCall } from '../server-call.js';
+import { GrpcStatus } from '../status.js';
+import { encodeFileDescriptorProto } from './file-descriptor-proto.js';
+
+interface ReflectionRequest {
+  host?: string;
+  fileByFilename?: string;
+  fileContainingSymbol?: string;
+  fileContainingExtension?: { containingType?: string; extensionNumber?: number };
+  allExtensionNumbersOfType?: string;
+  listServices?: string;
+}
+
+/** protos/grpc/reflection/v1alpha/reflection.proto (this file runs from dist/src/grpc/reflection/). */
+export function loadReflectionSchema(): ProtoSchema {
+  const protos = fileURLToPath(new URL('../../../../protos', import.meta.url));
+  return loadProtoSchema(['grpc/reflection/v1alpha/reflection.proto'], { includePaths: [protos] });
+}
+
+/**
+ * gRPC server reflection (grpc.reflection.v1alpha.ServerReflection), so grpcurl and similar tools
+ * can list and call services without the .proto files. Answers from the schemas the server's
+ * services were registered with; add it last so it lists everything.
+ *
+ * @example
+ * server.addService(schema, 'demo.Greeter', handlers);
+ * addReflectionService(server); // grpcurl -plaintext 127.0.0.1:50051 list
+ */
+export function addReflectionService(server: GrpcServer): void {
+  const reflectionSchema = loadReflectionSchema();
+  const serviceName = 'grpc.reflection.v1alpha.ServerReflection';
+  server.addService(reflectionSchema, serviceName, {
+    ServerReflectionInfo: async function* (call: ServerCall<ReflectionRequest, object>) {
+      for await (const req of call) yield answer(server, req);
+    },
+  });
+}
+
+function answer(server: GrpcServer, req: ReflectionRequest): object {
+  const base = { validHost: req.host ?? '', originalRequest: req };
+  const schemas = [...new Set(server.serviceSchemas.values())];
+  if (req.listServices !== undefined) {
+    const names = [...server.serviceSchemas.keys()].map((name) => ({ name }));
+    return { ...base, listServicesResponse: { service: names } };
+  }
+  if (req.fileByFilename !== undefined) {
+    for (const schema of schemas) {
+      const file = schema.files.get(req.fileByFilename);
+      if (file)
+        return { ...base, fileDescriptorResponse: { fileDescriptorProto: withImports(schema, file) } };
+    }
+    return notFound(base, `file ${req.fileByFilename} not found`);
+  }
+  if (req.fileContainingSymbol !== undefined) {
+    const symbol = req.fileContainingSymbol.replace(/^\./, '');
+    for (const schema of schemas) {
+      for (const file of schema.files.values()) {
+        if (defines(file, symbol)) {
+          return { ...base, fileDescriptorResponse: { fileDescriptorProto: withImports(schema, file) } };
+        }
+      }
+    }
+    return notFound(base, `symbol ${symbol} not found`);
+  }
+  if (req.allExtensionNumbersOfType !== undefined) {
+    // Extensions are parsed but not served: an empty list is the truthful answer.
+    return {
+      ...base,
+      allExtensionNumbersResponse: { baseTypeName: req.allExtensionNumbersOfType, extensionNumber: [] },
+    };
+  }
+  return notFound(base, 'extensions are not supported by this server');
+}
+
+function notFound(base: object, message: string): object {
+  return { ...base, errorResponse: { errorCode: GrpcStatus.NOT_FOUND, errorMessage: message } };
+}
+
+/** The file and every file it imports, transitively, each once (dependencies after dependents). */
+function withImports(schema: ProtoSchema, file: FileDescriptor): Uint8Array[] {
+  const out: Uint8Array[] = [];
+  const seen = new Set<string>();
+  const visit = (f: FileDescriptor) => {
+    if (seen.has(f.name)) return;
+    seen.add(f.name);
+    out.push(encodeFileDescriptorProto(f));
+    for (const imp of f.imports) {
+      const dep = schema.files.get(imp.path);
+      if (dep) visit(dep);
+    }
+  };
+  visit(file);
+  return out;
+}
+
+function defines(file: FileDescriptor, symbol: string): boolean {
+  for (const s of file.services) {
+    if (s.fullName === symbol) return true;
+    for (const m of s.methods) if (`${s.fullName}.${m.name}` === symbol) return true;
+  }
+  const walk = (ms: typeof file.messages): boolean =>
+    ms.some((m) => m.fullName === symbol || m.enums.some((e) => e.fullName === symbol) || walk(m.messages));
+  return file.enums.some((e) => e.fullName === symbol) || walk(file.messages);
+}

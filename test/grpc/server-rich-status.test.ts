@@ -1,0 +1,122 @@
+// Rich error details: a RichGrpcError reaches grpc-js and grpcio as grpc-status-details-bin.
+import assert from 'node:assert/strict';
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+import * as grpc from '@grpc/grpc-js';
+import {
+  decodeRichStatus,
+  GrpcServer,
+  GrpcStatus,
+  loadRichStatusSchema,
+  packStatusDetail,
+  RichGrpcError,
+} from '../../src/grpc/index.js';
+import { ProtoSchema } from '../../src/protobuf/index.js';
+
+const demo = ProtoSchema.fromSources({
+  'demo.proto':
+    'syntax = "proto3"; package demo; message M { string name = 1; } service D { rpc Get(M) returns (M); }',
+});
+const rich = loadRichStatusSchema();
+let server: GrpcServer;
+let address: string;
+
+before(async () => {
+  server = new GrpcServer();
+  server.addService(demo, 'demo.D', {
+    Get: async (req: { name: string }) => {
+      throw new RichGrpcError(GrpcStatus.INVALID_ARGUMENT, 'name must not be empty', [
+        packStatusDetail(rich, 'google.rpc.BadRequest', {
+          fieldViolations: [{ field: 'name', description: `got ${JSON.stringify(req.name)}` }],
+        }),
+        packStatusDetail(rich, 'google.rpc.ErrorInfo', { reason: 'EMPTY_NAME', domain: 'wirestack.test' }),
+      ]);
+    },
+  });
+  const { port } = await server.listen({ host: '127.0.0.1', port: 0 });
+  address = `127.0.0.1:${port}`;
+});
+
+after(() => server.close({ drainTimeoutMs: 500 }));
+
+test('grpc-js reads grpc-status-details-bin as a google.rpc.Status matching the call status', async () => {
+  const Client = grpc.makeGenericClientConstructor({}, 'D');
+  const client = new Client(address, grpc.credentials.createInsecure());
+  const M = demo.message<{ name: string }>('demo.M');
+  const err = await new Promise<grpc.ServiceError>((resolve) =>
+    client.makeUnaryRequest(
+      '/demo.D/Get',
+      (m: { name: string }) => Buffer.from(M.encode(m)),
+      (b: Buffer) => M.decode(b),
+      { name: '' },
+      (e: grpc.ServiceError | null) => resolve(e as grpc.ServiceError),
+    ),
+  );
+  client.close();
+  assert.equal(err.code, grpc.status.INVALID_ARGUMENT);
+  const [bin] = err.metadata.get('grpc-status-details-bin') as Buffer[];
+  const status = decodeRichStatus(bin);
+  assert.equal(status.code, GrpcStatus.INVALID_ARGUMENT);
+  assert.equal(status.message, 'name must not be empty');
+  assert.deepEqual(
+    status.details.map((d) => d.typeUrl),
+    ['type.googleapis.com/google.rpc.BadRequest', 'type.googleapis.com/google.rpc.ErrorInfo'],
+  );
+  const bad = rich
+    .message<{ fieldViolations: { field: string }[] }>('google.rpc.BadRequest')
+    .decode(status.details[0].value);
+  assert.equal(bad.fieldViolations[0].field, 'name');
+});
+
+test('python grpcio reads the same details with protobuf classes from protoc', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'wirestack-rich-'));
+  try {
+    const pb = join(dir, 'rich.pb');
+    const protoc = spawnSync('protoc', [
+      '--include_imports',
+      `--descriptor_set_out=${pb}`,
+      '-Iprotos',
+      '-I/usr/include',
+      'google/rpc/status.proto',
+      'google/rpc/error_details.proto',
+    ]);
+    assert.equal(protoc.status, 0, `protoc: ${protoc.stderr}`);
+    const script = `
+import sys, grpc
+from google.protobuf import descriptor_pb2, descriptor_pool, message_factory
+fds = descriptor_pb2.FileDescriptorSet(); fds.ParseFromString(open(sys.argv[2], 'rb').read())
+pool = descriptor_pool.DescriptorPool()
+for f in fds.file: pool.Add(f)
+factory = message_factory.MessageFactory(pool)
+Status = factory.GetPrototype(pool.FindMessageTypeByName('google.rpc.Status'))
+ErrorInfo = factory.GetPrototype(pool.FindMessageTypeByName('google.rpc.ErrorInfo'))
+ch = grpc.insecure_channel(sys.argv[1])
+try:
+    ch.unary_unary('/demo.D/Get')(b'', timeout=10)
+except grpc.RpcError as e:
+    bin = dict(e.trailing_metadata())['grpc-status-details-bin']
+    s = Status.FromString(bin)
+    info = ErrorInfo.FromString(s.details[1].value)
+    print(e.code().value[0], s.code, s.message, s.details[1].type_url, info.reason)
+`;
+    const child = spawn('/usr/bin/python3', ['-c', script, address, pb]);
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => {
+      out += d.toString();
+    });
+    child.stderr.on('data', (d: Buffer) => {
+      out += d.toString();
+    });
+    await new Promise((r) => child.on('exit', r));
+    assert.equal(
+      out.trim(),
+      '3 3 name must not be empty type.googleapis.com/google.rpc.ErrorInfo EMPTY_NAME',
+      `python output (needs python3-grpcio and python3-protobuf):\n${out}`,
+    );
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
