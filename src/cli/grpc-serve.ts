@@ -2,8 +2,10 @@ import { echoServiceHandlers, loadEchoSchema } from '../grpc/demo-echo-service.j
 import { HealthService, ServingStatus } from '../grpc/health-service.js';
 import { addReflectionService, GrpcServer } from '../grpc/index.js';
 import { loadTestServiceSchema, testServiceHandlers } from '../grpc/interop/test-service.js';
-import { shutdownOnSignals } from '../tcp/index.js';
+import type { SocketAddress } from '../sys/sockaddr.js';
+import type { DrainSummary, TcpServerOptions } from '../tcp/index.js';
 import { intOption, type OptionSpec, parse, secondsOption, stringOption } from './args.js';
+import { announceAndServe, formatAddress } from './served-server.js';
 
 export const GRPC_SERVE_HELP = `Usage: wirestack grpc serve [options]
 
@@ -39,9 +41,44 @@ const SPEC: OptionSpec = {
   help: { type: 'boolean', short: 'h' },
 };
 
+/** A running `grpc serve`: the server, and a close that first reports NOT_SERVING through health. */
+export interface RunningGrpc {
+  server: GrpcServer;
+  address: SocketAddress;
+  close(): Promise<DrainSummary>;
+}
+
+/** Start the interop TestService, the demo Echo service, health and reflection on one server. */
+export async function startGrpc(host: string, port: number, tcp: TcpServerOptions): Promise<RunningGrpc> {
+  const server = new GrpcServer({ tcp: { ...tcp, log: (line) => console.error(`grpc: ${line}`) } });
+  server.addService(loadTestServiceSchema(), 'grpc.testing.TestService', testServiceHandlers());
+  server.addService(loadEchoSchema(), 'wirestack.demo.Echo', echoServiceHandlers());
+  const health = new HealthService().addTo(server);
+  health.setStatus('grpc.testing.TestService', ServingStatus.SERVING);
+  health.setStatus('wirestack.demo.Echo', ServingStatus.SERVING);
+  addReflectionService(server);
+  const address = await server.listen({ host, port });
+  return {
+    server,
+    address,
+    close: () => {
+      health.shutdown();
+      return server.close({ drainTimeoutMs: tcp.drainTimeoutMs });
+    },
+  };
+}
+
+/** How to try a running gRPC server with our own client. */
+export function grpcTryHint(address: SocketAddress): string {
+  return (
+    `npx wirestack grpc call ${formatAddress(address)} grpc.health.v1.Health/Check -d '{}' ` +
+    '-I protos --proto grpc/health/v1/health.proto'
+  );
+}
+
 /**
- * `wirestack grpc serve`: the interop TestService and grpc.health.v1 on one port, drained on
- * SIGTERM/SIGINT.
+ * `wirestack grpc serve`: the interop TestService, a demo Echo service, grpc.health.v1 and
+ * reflection, drained on SIGTERM/SIGINT (health turns NOT_SERVING first).
  *
  * @example
  * await runGrpcServe(['--port', '50051']);
@@ -54,37 +91,10 @@ export async function runGrpcServe(argv: string[]): Promise<void> {
   }
   const host = stringOption(values, 'host', '127.0.0.1');
   const port = intOption(values, 'port', 50051, 0, 65535);
-  const drainTimeoutMs = secondsOption(values, 'drain-timeout', 30_000);
-  const server = new GrpcServer({
-    tcp: {
-      maxConnections: intOption(values, 'max-conns', 10_000, 1),
-      backlog: intOption(values, 'backlog', 128, 0),
-      drainTimeoutMs,
-      log: (line) => console.error(`grpc: ${line}`),
-    },
+  const running = await startGrpc(host, port, {
+    maxConnections: intOption(values, 'max-conns', 10_000, 1),
+    backlog: intOption(values, 'backlog', 128, 0),
+    drainTimeoutMs: secondsOption(values, 'drain-timeout', 30_000),
   });
-  server.addService(loadTestServiceSchema(), 'grpc.testing.TestService', testServiceHandlers());
-  server.addService(loadEchoSchema(), 'wirestack.demo.Echo', echoServiceHandlers());
-  const health = new HealthService().addTo(server);
-  health.setStatus('grpc.testing.TestService', ServingStatus.SERVING);
-  health.setStatus('wirestack.demo.Echo', ServingStatus.SERVING);
-  addReflectionService(server);
-  const addr = await server.listen({ host, port });
-  const shown = addr.family === 6 ? `[${addr.host}]` : addr.host;
-  console.log(
-    `grpc listening on ${shown}:${addr.port} (try: grpcurl -plaintext -import-path protos ` +
-      `-proto grpc/health/v1/health.proto ${shown}:${addr.port} grpc.health.v1.Health/Check)`,
-  );
-  shutdownOnSignals(
-    [
-      {
-        name: `grpc ${shown}:${addr.port}`,
-        close: () => {
-          health.shutdown();
-          return server.close({ drainTimeoutMs });
-        },
-      },
-    ],
-    { log: (line) => console.log(line) },
-  );
+  announceAndServe('grpc', running.address, grpcTryHint(running.address), running.close);
 }

@@ -12,6 +12,7 @@ Commands:
   resp      in-memory key-value server for Redis clients (RESP2/3, pub/sub)
   http      HTTP/1.1 REST+JSON demo service for curl and wrk
   h2        HTTP/2 demo server (h2c) for curl, nghttp and h2load
+  grpc      gRPC server (interop TestService, health, reflection) and tools
   bench     benchmark wirestack against Node's own stack, side by side
   codec     MessagePack encode/decode (stdin to stdout), codec bench, compression analyze
   proto     Protocol Buffers: encode/decode JSON <-> binary with a .proto, gen TypeScript, bench
@@ -27,6 +28,7 @@ const commands: Record<string, () => Promise<(argv: string[]) => Promise<void>>>
   resp: async () => (await import('./resp.js')).runResp,
   http: async () => (await import('./http.js')).runHttp,
   h2: async () => (await import('./h2.js')).runH2,
+  grpc: async () => (await import('./grpc.js')).runGrpc,
   bench: async () => (await import('./bench.js')).runBench,
   codec: async () => (await import('./codec.js')).runCodec,
   proto: async () => (await import('./proto.js')).runProto,

@@ -3,6 +3,7 @@ import type { DrainSummary } from '../tcp/index.js';
 import { shutdownOnSignals } from '../tcp/index.js';
 import { intOption, type OptionSpec, parse, stringOption } from './args.js';
 import { echoOptions, startEcho } from './echo.js';
+import { grpcTryHint, startGrpc } from './grpc-serve.js';
 import { startH2 } from './h2.js';
 import { httpOptions, startHttp } from './http.js';
 import { startResp } from './resp.js';
@@ -18,6 +19,7 @@ Servers today:
   resp   key-value server for Redis clients (port 6380)
   http   HTTP/1.1 REST+JSON demo service (port 8080)
   h2     HTTP/2 (h2c) demo on our own HTTP/2 stack (port 8443)
+  grpc   gRPC interop TestService, demo Echo, health and reflection (port 50051)
 
 Options:
   --host ADDR         address for every server (default 127.0.0.1; "::" for dual-stack)
@@ -25,6 +27,7 @@ Options:
   --resp-port N       port of the resp server (default 6380)
   --http-port N       port of the HTTP/1.1 service (default 8080)
   --h2-port N         port of the HTTP/2 demo (default 8443)
+  --grpc-port N       port of the gRPC server (default 50051)
   --max-conns N, --backlog M, --idle-timeout S, --heartbeat S, --drain-timeout S
                       as for \`wirestack echo\`, applied to every server (resp: no heartbeat,
                       idle timeout 0 unless given, as Redis's "timeout 0")
@@ -37,6 +40,7 @@ const SPEC: OptionSpec = {
   'resp-port': { type: 'string' },
   'http-port': { type: 'string' },
   'h2-port': { type: 'string' },
+  'grpc-port': { type: 'string' },
   'max-conns': { type: 'string' },
   backlog: { type: 'string' },
   'idle-timeout': { type: 'string' },
@@ -105,6 +109,15 @@ export async function runServe(argv: string[]): Promise<void> {
     tryIt: (a) => `curl --http2-prior-knowledge http://${shown(a)}/`,
     close: () => h2.close(),
   });
+
+  const grpc = await startGrpc(host, intOption(values, 'grpc-port', 50051, 0, 65535), {
+    ...shared,
+    // Calls may be quiet for long (health Watch, slow handlers): idle connections get a GOAWAY from
+    // gRPC's own keepalive rules instead of the TCP idle timeout.
+    idleTimeoutMs: 0,
+    heartbeatIntervalMs: 0,
+  });
+  services.push({ name: 'grpc', address: grpc.address, tryIt: grpcTryHint, close: grpc.close });
 
   console.log('wirestack is serving:');
   for (const s of services)

@@ -58,6 +58,8 @@ test('wirestack serve starts the resp server too (--resp-port)', async () => {
     '0',
     '--h2-port',
     '0',
+    '--grpc-port',
+    '0',
   ]);
   let out = '';
   child.stdout.on('data', (d) => {

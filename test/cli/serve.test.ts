@@ -6,7 +6,20 @@ import { CLI, echoRoundTrip, startServerProcess } from '../support/processes.js'
 test('wirestack serve starts every server, each reachable by a real client, and drains them all on SIGTERM', async () => {
   const child = spawn(
     process.execPath,
-    [CLI, 'serve', '--echo-port', '0', '--resp-port', '0', '--http-port', '0', '--h2-port', '0'],
+    [
+      CLI,
+      'serve',
+      '--echo-port',
+      '0',
+      '--resp-port',
+      '0',
+      '--http-port',
+      '0',
+      '--h2-port',
+      '0',
+      '--grpc-port',
+      '0',
+    ],
     {
       stdio: ['ignore', 'pipe', 'pipe'],
     },
@@ -44,6 +57,7 @@ test('wirestack serve starts every server, each reachable by a real client, and 
   assert.match(out, /h2 127\.0\.0\.1:\d+: drained/);
   assert.match(out, /http 127\.0\.0\.1:\d+: drained/);
   assert.match(out, /resp 127\.0\.0\.1:\d+: drained/);
+  assert.match(out, /grpc 127\.0\.0\.1:\d+: drained/);
 });
 
 test('wirestack h2 serves curl over HTTP/2 and explains itself with --help', async () => {
