@@ -215,7 +215,9 @@ export class Http2Client {
   flush(): void {
     if (!this.writable || this.failure) return;
     const out = this.h2.takeOutput();
-    if (out.length > 0) this.writable = this.conn.writev(out);
+    // Frames from the core are fresh buffers or DATA the sender handed over for good
+    // (Http2Connection.sendData keeps them uncopied): safe to queue by reference.
+    if (out.length > 0) this.writable = this.conn.writev(out, { retain: true });
   }
 
   /** Runs a stream command; errors on a stream that is gone are ignored. */

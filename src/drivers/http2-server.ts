@@ -313,7 +313,9 @@ class Session {
     if (this.finished || this.dispatching) return;
     if (this.writable) {
       const out = this.h2.takeOutput();
-      if (out.length > 0) this.writable = this.conn.writev(out);
+      // Frames from the core are fresh buffers or DATA the sender handed over for good
+      // (Http2Connection.sendData keeps them uncopied): safe to queue by reference.
+      if (out.length > 0) this.writable = this.conn.writev(out, { retain: true });
       for (const [id, s] of this.streams) {
         // A stream whose END_STREAM went out after the peer's is closed now: forget it, or every
         // finished stream would stay in this map (and be "reset" at disconnect) for the connection's life.

@@ -36,6 +36,14 @@ export const DEFAULT_CONNECTION_LIMITS: Readonly<ConnectionLimits> = {
   maxReadsPerEvent: 16,
 };
 
+export interface WriteOptions {
+  /**
+   * Queue what the kernel does not take by reference instead of copying it. Only for buffers the
+   * caller will not modify until they are written (never for onData's views).
+   */
+  retain?: boolean;
+}
+
 /** Told when a connection is gone, so a server can free its slot. */
 export interface ConnectionOwner {
   connectionClosed(conn: TcpConnection): void;
@@ -184,9 +192,10 @@ export class TcpConnection {
 
   /**
    * Write several chunks as one gather write (header + payload without joining them).
-   * Same return value and copy rules as write().
+   * Same return value and copy rules as write(), unless `retain` is set: then chunks the kernel
+   * did not take are queued by reference, and the caller must not modify them until written.
    */
-  writev(chunks: readonly Uint8Array[]): boolean {
+  writev(chunks: readonly Uint8Array[], options: WriteOptions = {}): boolean {
     if (this.endRequested || this.closed) return false;
     let total = 0;
     for (const c of chunks) total += c.byteLength;
@@ -212,7 +221,8 @@ export class TcpConnection {
           written -= c.byteLength;
           continue;
         }
-        this.output.append(c, written);
+        if (options.retain) this.output.appendRetained(c, written);
+        else this.output.append(c, written);
         written = 0;
       }
       this.afterEnqueue();

@@ -1,51 +1,71 @@
 import { addressOf } from '../sys/libc.js';
 import { WRITEV_MAX, writevAddresses } from '../sys/socket.js';
 
-/** Size of one pooled output block. */
+/** Size of one pooled slab that queued copies go into. */
 export const OUTPUT_BLOCK_SIZE = 64 * 1024;
 /**
- * Blocks kept for reuse across all connections (16 MiB). Sized from a profile of 1 MiB HTTP/2
- * responses: with 4 MiB the pool ran dry and allocating fresh blocks took 20% of the server's CPU
- * (raising it cut CPU per response by about 20%). Beyond it, freed blocks go to the GC.
+ * Slabs kept for reuse across all connections (16 MiB). Sized from a profile of 1 MiB HTTP/2
+ * responses: with 4 MiB the pool ran dry and allocating fresh slabs took 20% of the server's CPU
+ * (raising it cut CPU per response by about 20%). Beyond it, freed slabs go to the GC.
  */
-const POOL_MAX_BLOCKS = 256;
+const POOL_MAX_SLABS = 256;
+/** Below this, a retained write is copied anyway: a memcpy is cheaper than an extra iovec. */
+export const RETAIN_MIN_BYTES = 4096;
 
-interface Block {
+/** A pooled 64 KiB buffer. Several queued segments may point into it; it is reused once none do. */
+interface Slab {
   buf: Uint8Array;
-  /** The address of buf[0]; pooled blocks never move, so it is read once. */
+  /** The address of buf[0]; pooled memory never moves, so it is read once. */
+  addr: number;
+  /** Where the next copy goes. */
+  used: number;
+  /** Queued segments that point into this slab. */
+  refs: number;
+}
+
+/** A run of queued bytes: part of a slab, or (slab null) a caller's buffer queued by reference. */
+interface Segment {
+  slab: Slab | null;
   addr: number;
   start: number;
   end: number;
 }
 
-const pool: Block[] = [];
+const pool: Slab[] = [];
 
-function takeBlock(): Block {
-  const b = pool.pop();
-  if (b) {
-    b.start = b.end = 0;
-    return b;
+function takeSlab(): Slab {
+  const s = pool.pop();
+  if (s) {
+    s.used = 0;
+    s.refs = 0;
+    return s;
   }
   const buf = new Uint8Array(OUTPUT_BLOCK_SIZE);
-  return { buf, addr: Number(addressOf(buf)), start: 0, end: 0 };
+  return { buf, addr: Number(addressOf(buf)), used: 0, refs: 0 };
 }
 
-function releaseBlock(b: Block): void {
-  if (pool.length < POOL_MAX_BLOCKS) pool.push(b);
+function releaseSlab(s: Slab): void {
+  if (pool.length < POOL_MAX_SLABS) pool.push(s);
 }
 
 const iovAddresses = new Float64Array(WRITEV_MAX);
 const iovLengths = new Int32Array(WRITEV_MAX);
 
 /**
- * Bytes accepted for a socket that the kernel has not taken yet, held in pooled 64 KiB blocks.
- * Appending copies into the tail block; flushing is one writev over the blocks' stable addresses;
- * emptied blocks go back to a shared pool. A connection that keeps hitting EAGAIN therefore
- * creates no garbage, and an idle connection holds no block at all.
+ * Bytes accepted for a socket that the kernel has not taken yet.
+ *
+ * Copies go into pooled 64 KiB slabs: each append continues where the last copy ended, so small
+ * writes between retained ones (HTTP/2 frame headers between DATA payloads) share one slab
+ * instead of taking one each. Retained buffers are queued by reference. Flushing is one writev over
+ * the segments' stable addresses; a slab returns to a shared pool once nothing queued points into
+ * it. A connection that keeps hitting EAGAIN therefore creates no garbage, and an idle connection
+ * holds no slab at all.
  */
 export class OutputQueue {
-  private blocks: Block[] = [];
+  private segments: Segment[] = [];
   private head = 0;
+  /** The slab copies currently go into. */
+  private slab: Slab | null = null;
   /** Bytes queued. */
   size = 0;
 
@@ -54,59 +74,97 @@ export class OutputQueue {
     let pos = from;
     const len = data.byteLength;
     while (pos < len) {
-      let tail = this.blocks.length > this.head ? this.blocks[this.blocks.length - 1] : undefined;
-      if (!tail || tail.end === OUTPUT_BLOCK_SIZE) {
-        tail = takeBlock();
-        this.blocks.push(tail);
+      let slab = this.slab;
+      if (!slab || slab.used === OUTPUT_BLOCK_SIZE) {
+        if (slab && slab.refs === 0) releaseSlab(slab);
+        slab = this.slab = takeSlab();
       }
-      const n = Math.min(OUTPUT_BLOCK_SIZE - tail.end, len - pos);
-      tail.buf.set(pos === 0 && n === len ? data : data.subarray(pos, pos + n), tail.end);
-      tail.end += n;
+      const n = Math.min(OUTPUT_BLOCK_SIZE - slab.used, len - pos);
+      slab.buf.set(pos === 0 && n === len ? data : data.subarray(pos, pos + n), slab.used);
+      const last = this.segments.length > this.head ? this.segments[this.segments.length - 1] : undefined;
+      if (last && last.slab === slab && last.end === slab.used) {
+        last.end += n;
+      } else {
+        this.segments.push({ slab, addr: slab.addr, start: slab.used, end: slab.used + n });
+        slab.refs++;
+      }
+      slab.used += n;
       pos += n;
       this.size += n;
     }
   }
 
-  /** One writev of the queued blocks. Returns bytes written or -errno; consumes what was written. */
+  /**
+   * Queue `data[from..]` by reference, without copying: the caller promises not to modify it until
+   * it is written (as node:stream writers promise). Small remainders are copied anyway.
+   */
+  appendRetained(data: Uint8Array, from = 0): void {
+    const len = data.byteLength - from;
+    if (len < RETAIN_MIN_BYTES) {
+      this.append(data, from);
+      return;
+    }
+    this.segments.push({ slab: null, addr: Number(addressOf(data)), start: from, end: data.byteLength });
+    this.size += len;
+  }
+
+  /** One writev of the queued segments. Returns bytes written or -errno; consumes what was written. */
   writeTo(fd: number): number {
-    const count = Math.min(this.blocks.length - this.head, WRITEV_MAX);
+    const count = Math.min(this.segments.length - this.head, WRITEV_MAX);
     for (let i = 0; i < count; i++) {
-      const b = this.blocks[this.head + i];
-      iovAddresses[i] = b.addr + b.start;
-      iovLengths[i] = b.end - b.start;
+      const s = this.segments[this.head + i];
+      iovAddresses[i] = s.addr + s.start;
+      iovLengths[i] = s.end - s.start;
     }
     const n = writevAddresses(fd, iovAddresses, iovLengths, count);
     if (n > 0) this.consume(n);
     return n;
   }
 
-  /** Drop everything, returning blocks to the pool. */
+  /** Drop everything, returning slabs to the pool. */
   clear(): void {
-    for (let i = this.head; i < this.blocks.length; i++) releaseBlock(this.blocks[i]);
-    this.blocks = [];
+    for (let i = this.head; i < this.segments.length; i++) this.unref(this.segments[i]);
+    this.segments = [];
     this.head = 0;
     this.size = 0;
+    if (this.slab) {
+      if (this.slab.refs === 0) releaseSlab(this.slab);
+      this.slab = null;
+    }
+  }
+
+  private unref(seg: Segment): void {
+    const slab = seg.slab;
+    if (!slab || --slab.refs > 0) return;
+    // The current slab stays ours and is rewound; any other goes back to the pool.
+    if (slab === this.slab) slab.used = 0;
+    else releaseSlab(slab);
   }
 
   private consume(n: number): void {
     this.size -= n;
     let left = n;
     while (left > 0) {
-      const b = this.blocks[this.head];
-      const avail = b.end - b.start;
+      const s = this.segments[this.head];
+      const avail = s.end - s.start;
       if (left < avail) {
-        b.start += left;
+        s.start += left;
         return;
       }
       left -= avail;
-      releaseBlock(b);
       this.head++;
+      this.unref(s);
     }
-    if (this.head === this.blocks.length) {
-      this.blocks.length = 0;
+    if (this.head === this.segments.length) {
+      this.segments.length = 0;
       this.head = 0;
+      // Nothing queued: give the current slab back too, so an idle connection holds no memory.
+      if (this.slab && this.slab.refs === 0) {
+        releaseSlab(this.slab);
+        this.slab = null;
+      }
     } else if (this.head > 32) {
-      this.blocks = this.blocks.slice(this.head);
+      this.segments = this.segments.slice(this.head);
       this.head = 0;
     }
   }

@@ -17,19 +17,29 @@ function pipe(): [number, number] {
   return [fds[0], fds[1]];
 }
 
-test('queued bytes spanning many pooled blocks leave through partial writevs in order, byte for byte', () => {
+test('copied and retained bytes spanning many pooled slabs leave through partial writevs in order, byte for byte', () => {
   const [r, w] = pipe();
   const sink = new Uint8Array(256 * 1024);
   try {
     fc.assert(
       fc.property(
-        fc.array(fc.integer({ min: 0, max: 3 * OUTPUT_BLOCK_SIZE }), { maxLength: 10 }),
+        fc.array(
+          fc.oneof(fc.integer({ min: 0, max: 64 }), fc.integer({ min: 0, max: 3 * OUTPUT_BLOCK_SIZE })),
+          {
+            maxLength: 10,
+          },
+        ),
         fc.integer({ min: 0, max: 100 }),
-        (sizes, skipPercent) => {
+        fc.array(fc.boolean(), { minLength: 10, maxLength: 10 }),
+        (sizes, skipPercent, retained) => {
           const q = new OutputQueue();
           const chunks = sizes.map((n) => randomBytes(n));
           const skips = chunks.map((c) => Math.floor((c.length * skipPercent) / 100));
-          for (let i = 0; i < chunks.length; i++) q.append(chunks[i], skips[i]);
+          // Copied and retained appends interleave, as HTTP/2 frame headers and DATA payloads do.
+          for (let i = 0; i < chunks.length; i++) {
+            if (retained[i]) q.appendRetained(chunks[i], skips[i]);
+            else q.append(chunks[i], skips[i]);
+          }
           const expected = Buffer.concat(chunks.map((c, i) => c.subarray(skips[i])));
           assert.equal(q.size, expected.length);
           const got: Buffer[] = [];
@@ -58,4 +68,29 @@ test('clear() drops queued output and the queue is reusable', () => {
   assert.equal(q.size, 0);
   q.append(Uint8Array.of(1, 2, 3), 1);
   assert.equal(q.size, 2);
+});
+
+test('small copies between retained buffers share one slab (frame headers between DATA payloads)', () => {
+  const [r, w] = pipe();
+  try {
+    const q = new OutputQueue();
+    const payload = new Uint8Array(16 * 1024).fill(7);
+    for (let i = 0; i < 100; i++) {
+      q.append(Uint8Array.of(0, 0, 9, 0, 0, 0, 0, 0, i));
+      q.appendRetained(payload);
+    }
+    assert.equal(q.size, 100 * (9 + 16 * 1024));
+    const sink = new Uint8Array(256 * 1024);
+    let got = 0;
+    while (q.size > 0) {
+      const n = q.writeTo(w);
+      assert.ok(n > 0 || n === -EAGAIN);
+      for (let k = read(r, sink); k > 0; k = read(r, sink)) got += k;
+    }
+    for (let k = read(r, sink); k > 0; k = read(r, sink)) got += k;
+    assert.equal(got, 100 * (9 + 16 * 1024));
+  } finally {
+    close(r);
+    close(w);
+  }
 });
