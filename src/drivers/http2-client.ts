@@ -62,6 +62,13 @@ export class Http2Client {
   private failure: Error | undefined;
   private closedResolve: (() => void) | undefined;
   private readonly closed: Promise<void>;
+  private goAwayReceived = false;
+  private readonly pendingPings: { data: Uint8Array; resolve: (rttMs: number) => void; sentAt: number }[] =
+    [];
+  /** Called once when the TCP connection is gone (after a close, a connection error or EOF). */
+  onClose: (err: Error | undefined) => void = () => {};
+  /** Called when the peer sends GOAWAY: no new streams may be opened on this connection. */
+  onGoAway: (errorCode: number, lastStreamId: number) => void = () => {};
 
   private constructor(
     private readonly conn: TcpConnection,
@@ -81,7 +88,9 @@ export class Http2Client {
       this.failure ??= err ?? new Error('connection closed');
       for (const s of this.streams.values()) s.fail(ErrorCode.CANCEL);
       this.streams.clear();
+      this.pendingPings.length = 0;
       this.closedResolve?.();
+      this.onClose(err ?? undefined);
     };
     this.flush();
   }
@@ -90,6 +99,39 @@ export class Http2Client {
     const host = options.host ?? '127.0.0.1';
     const conn = await connectTcp({ host, port: options.port });
     return new Http2Client(conn, options.authority ?? `${host}:${options.port}`, options.http2 ?? {});
+  }
+
+  /** True while new streams may be opened: connected, no GOAWAY received, no connection error. */
+  get isUsable(): boolean {
+    return this.failure === undefined && !this.goAwayReceived && !this.h2.isClosed;
+  }
+
+  /** Why the connection is gone (undefined while it is up). */
+  get failureReason(): Error | undefined {
+    return this.failure;
+  }
+
+  /** Streams open on this connection. */
+  get activeStreams(): number {
+    return this.streams.size;
+  }
+
+  /**
+   * Sends a PING and resolves with the round-trip time in milliseconds when the ACK arrives (the
+   * promise never settles if the connection dies first: pair it with a timer).
+   *
+   * @example
+   * const rtt = await client.ping();
+   */
+  ping(): Promise<number> {
+    return new Promise((resolve) => {
+      if (this.failure) return;
+      const data = new Uint8Array(8);
+      new DataView(data.buffer).setFloat64(0, Math.random());
+      this.pendingPings.push({ data, resolve, sentAt: performance.now() });
+      this.h2.ping(data);
+      this.flush();
+    });
   }
 
   /**
@@ -167,6 +209,12 @@ export class Http2Client {
     await this.closed;
   }
 
+  /** Closes the TCP connection at once: open streams fail (reset CANCEL), `onClose` runs. */
+  destroy(err?: Error): void {
+    this.failure ??= err ?? new Error('connection destroyed');
+    this.conn.destroy(err ?? null);
+  }
+
   private onData(bytes: Uint8Array): void {
     let events: Http2Event[];
     try {
@@ -199,6 +247,18 @@ export class Http2Client {
           s?.fail(ev.errorCode);
           this.streams.delete(ev.streamId);
           break;
+        case 'goAwayReceived':
+          this.goAwayReceived = true;
+          this.onGoAway(ev.errorCode, ev.lastStreamId);
+          break;
+        case 'pingAcked': {
+          const i = this.pendingPings.findIndex((p) => Buffer.from(p.data).equals(ev.data));
+          if (i >= 0) {
+            const [p] = this.pendingPings.splice(i, 1);
+            p.resolve(performance.now() - p.sentAt);
+          }
+          break;
+        }
         default:
           break;
       }

@@ -1,0 +1,264 @@
+import { Http2Client } from '../drivers/http2-client.js';
+import type { Http2ConnectionOptions } from '../http2/options.js';
+import { GrpcError } from './errors.js';
+import { GrpcStatus } from './status.js';
+
+/** Connectivity states, as gRPC names them (doc/connectivity-semantics-and-api.md). */
+export type ChannelState = 'IDLE' | 'CONNECTING' | 'READY' | 'TRANSIENT_FAILURE' | 'SHUTDOWN';
+
+export interface GrpcChannelOptions {
+  /** The `:authority` of calls. Default `host:port`. */
+  authority?: string;
+  /** Limits of the HTTP/2 connection (see Http2ConnectionOptions). */
+  http2?: Http2ConnectionOptions;
+  /** A TCP connect that takes longer fails with UNAVAILABLE. Default 20 000 ms (gRPC's MIN_CONNECT_TIMEOUT). */
+  connectTimeoutMs?: number;
+  /** First reconnect delay after a failed connect. Default 1000 ms (gRPC connection-backoff.md). */
+  initialBackoffMs?: number;
+  /** Each further failure multiplies the delay by this. Default 1.6. */
+  backoffMultiplier?: number;
+  /** The delay never grows past this. Default 120 000 ms. */
+  maxBackoffMs?: number;
+  /** Random spread of each delay, ± this fraction. Default 0.2. */
+  backoffJitter?: number;
+  /** Send an HTTP/2 PING after this long without one; 0 disables. Default 0 (off, as in grpc-go). */
+  keepaliveTimeMs?: number;
+  /** A PING not acknowledged within this closes the connection (calls fail UNAVAILABLE). Default 20 000 ms. */
+  keepaliveTimeoutMs?: number;
+  /** Send keepalive PINGs even with no call open. Default false. */
+  keepalivePermitWithoutCalls?: boolean;
+  /** `user-agent` sent with each call. */
+  userAgent?: string;
+}
+
+export const DEFAULT_CONNECT_TIMEOUT_MS = 20_000;
+export const DEFAULT_INITIAL_BACKOFF_MS = 1000;
+export const DEFAULT_MAX_BACKOFF_MS = 120_000;
+export const DEFAULT_KEEPALIVE_TIMEOUT_MS = 20_000;
+
+/** Splits `host:port`, `[v6]:port` or a bare `port`. */
+export function parseTarget(target: string): { host: string; port: number } {
+  const m = /^(?:\[([^\]]+)\]|([^:]*)):(\d+)$/.exec(target) ?? /^()()(\d+)$/.exec(target);
+  const port = m ? Number(m[3]) : Number.NaN;
+  if (!m || !Number.isInteger(port) || port < 1 || port > 65535) {
+    throw new RangeError(`target must be host:port, got ${JSON.stringify(target)}`);
+  }
+  const host = m[1] ?? m[2];
+  return { host: host === '' || host === 'localhost' ? '127.0.0.1' : host, port };
+}
+
+/**
+ * A virtual connection to one gRPC server: calls share one HTTP/2 connection (h2c, prior
+ * knowledge), opened on the first call. When the connection fails, the channel is in
+ * TRANSIENT_FAILURE: calls fail fast with UNAVAILABLE (or wait, with `waitForReady`) until the
+ * backoff delay has passed, then the next call reconnects (gRPC connection-backoff.md:
+ * 1 s × 1.6ⁿ, ±20 %, at most 120 s). A connection that ends after working (GOAWAY, EOF) takes the
+ * channel back to IDLE with the backoff reset.
+ *
+ * @example
+ * const channel = new GrpcChannel('127.0.0.1:50051');
+ * const client = makeClient(schema.service('grpc.testing.TestService'), channel, { schema });
+ * await client.emptyCall({});
+ * await channel.close();
+ */
+export class GrpcChannel {
+  readonly host: string;
+  readonly port: number;
+  readonly authority: string;
+  readonly options: GrpcChannelOptions;
+  private current: Http2Client | undefined;
+  private connecting: Promise<Http2Client> | undefined;
+  private lastError: Error | undefined;
+  private nextAttemptAt = 0;
+  private backoffMs: number;
+  private shutdown = false;
+  private keepaliveTimer: NodeJS.Timeout | undefined;
+  private readonly draining = new Set<Http2Client>();
+  /** TCP connects attempted so far (for tests and diagnostics). */
+  connectAttempts = 0;
+
+  constructor(target: string, options: GrpcChannelOptions = {}) {
+    const { host, port } = parseTarget(target);
+    this.host = host;
+    this.port = port;
+    this.authority = options.authority ?? target;
+    this.options = options;
+    this.backoffMs = options.initialBackoffMs ?? DEFAULT_INITIAL_BACKOFF_MS;
+  }
+
+  get state(): ChannelState {
+    if (this.shutdown) return 'SHUTDOWN';
+    if (this.current?.isUsable) return 'READY';
+    if (this.connecting) return 'CONNECTING';
+    if (this.lastError && performance.now() < this.nextAttemptAt) return 'TRANSIENT_FAILURE';
+    return 'IDLE';
+  }
+
+  /**
+   * The connection to open a call on, connecting if needed. Fails with UNAVAILABLE when the
+   * server cannot be reached; with `waitForReady`, waits out backoff delays instead, until
+   * `signal` aborts.
+   */
+  async connection(options: { waitForReady?: boolean; signal?: AbortSignal } = {}): Promise<Http2Client> {
+    for (;;) {
+      if (this.shutdown) throw new GrpcError(GrpcStatus.UNAVAILABLE, 'channel closed');
+      if (this.current?.isUsable) return this.current;
+      if (this.connecting) {
+        try {
+          return await this.connecting;
+        } catch (e) {
+          if (!options.waitForReady) throw e;
+          continue;
+        }
+      }
+      const wait = this.nextAttemptAt - performance.now();
+      if (wait > 0) {
+        if (!options.waitForReady) {
+          throw new GrpcError(
+            GrpcStatus.UNAVAILABLE,
+            `no connection to ${this.authority} (retrying in ${Math.ceil(wait)} ms): ${this.lastError?.message}`,
+            undefined,
+            { cause: this.lastError },
+          );
+        }
+        await sleep(wait, options.signal);
+        continue;
+      }
+      this.connecting = this.connect();
+      try {
+        return await this.connecting;
+      } catch (e) {
+        if (!options.waitForReady) throw e;
+      } finally {
+        this.connecting = undefined;
+      }
+    }
+  }
+
+  private async connect(): Promise<Http2Client> {
+    this.connectAttempts++;
+    const timeoutMs = this.options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS;
+    let timer: NodeJS.Timeout | undefined;
+    const attempt = Http2Client.connect({
+      host: this.host,
+      port: this.port,
+      authority: this.authority,
+      http2: this.options.http2,
+    });
+    try {
+      const client = await Promise.race([
+        attempt,
+        new Promise<never>((_, reject) => {
+          timer = setTimeout(() => reject(new Error(`connect timed out after ${timeoutMs} ms`)), timeoutMs);
+        }),
+      ]);
+      clearTimeout(timer);
+      if (this.shutdown) {
+        void client.close();
+        throw new GrpcError(GrpcStatus.UNAVAILABLE, 'channel closed');
+      }
+      this.adopt(client);
+      return client;
+    } catch (e) {
+      clearTimeout(timer);
+      // A connect that wins after its timeout is closed at once.
+      attempt.then((c) => c.close()).catch(() => {});
+      if (e instanceof GrpcError) throw e;
+      const err = e as Error;
+      this.lastError = err;
+      const jitter = this.options.backoffJitter ?? 0.2;
+      this.nextAttemptAt = performance.now() + this.backoffMs * (1 + jitter * (Math.random() * 2 - 1));
+      this.backoffMs = Math.min(
+        this.backoffMs * (this.options.backoffMultiplier ?? 1.6),
+        this.options.maxBackoffMs ?? DEFAULT_MAX_BACKOFF_MS,
+      );
+      throw new GrpcError(
+        GrpcStatus.UNAVAILABLE,
+        `failed to connect to ${this.authority}: ${err.message}`,
+        undefined,
+        { cause: err },
+      );
+    }
+  }
+
+  private adopt(client: Http2Client): void {
+    this.current = client;
+    this.lastError = undefined;
+    this.nextAttemptAt = 0;
+    this.backoffMs = this.options.initialBackoffMs ?? DEFAULT_INITIAL_BACKOFF_MS;
+    const retire = () => {
+      if (this.current === client) {
+        this.current = undefined;
+        this.stopKeepalive();
+      }
+    };
+    client.onGoAway = () => {
+      // Calls in flight finish on this connection; new calls open a new one.
+      retire();
+      this.draining.add(client);
+      if (client.activeStreams === 0) void client.close();
+    };
+    client.onClose = () => {
+      retire();
+      this.draining.delete(client);
+    };
+    this.startKeepalive(client);
+  }
+
+  private startKeepalive(client: Http2Client): void {
+    const every = this.options.keepaliveTimeMs ?? 0;
+    if (every <= 0) return;
+    const timeoutMs = this.options.keepaliveTimeoutMs ?? DEFAULT_KEEPALIVE_TIMEOUT_MS;
+    const tick = () => {
+      if (this.current !== client) return;
+      if (client.activeStreams === 0 && !this.options.keepalivePermitWithoutCalls) {
+        this.keepaliveTimer = setTimeout(tick, every).unref();
+        return;
+      }
+      let acked = false;
+      const deadline = setTimeout(() => {
+        // grpc keepalive.md: no ACK within the timeout means the transport is dead.
+        if (!acked) client.destroy(new Error(`keepalive ping not acknowledged within ${timeoutMs} ms`));
+      }, timeoutMs).unref();
+      void client.ping().then(() => {
+        acked = true;
+        clearTimeout(deadline);
+        if (this.current === client) this.keepaliveTimer = setTimeout(tick, every).unref();
+      });
+    };
+    this.keepaliveTimer = setTimeout(tick, every).unref();
+  }
+
+  private stopKeepalive(): void {
+    clearTimeout(this.keepaliveTimer);
+    this.keepaliveTimer = undefined;
+  }
+
+  /**
+   * Closes the channel: new calls fail with UNAVAILABLE; calls in flight finish, then the
+   * connection closes (GOAWAY).
+   */
+  async close(): Promise<void> {
+    this.shutdown = true;
+    this.stopKeepalive();
+    const conns = [...this.draining];
+    if (this.current) conns.push(this.current);
+    this.current = undefined;
+    await Promise.all(conns.map((c) => c.close()));
+  }
+}
+
+function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal?.aborted) return reject(signal.reason);
+    const t = setTimeout(() => {
+      signal?.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    const onAbort = () => {
+      clearTimeout(t);
+      reject(signal?.reason);
+    };
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
+}

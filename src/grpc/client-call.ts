@@ -1,0 +1,435 @@
+import type { Http2Client, Http2ClientStream } from '../drivers/http2-client.js';
+import { NEED_MORE } from '../framing/need-more.js';
+import type { HeaderField, HeaderFieldInput } from '../hpack/index.js';
+import { ErrorCode } from '../http2/error-code.js';
+import type { GrpcChannel } from './channel.js';
+import { compressMessage, decompressMessage, type GrpcEncoding, isSupportedEncoding } from './compression.js';
+import { GrpcError } from './errors.js';
+import {
+  DEFAULT_MAX_RECEIVE_MESSAGE_SIZE,
+  GrpcMessageDecoder,
+  grpcMessagePrefix,
+} from './message-framing.js';
+import { Metadata } from './metadata.js';
+import { GrpcStatus, parseStatus, statusForHttpStatus, statusForResetCode } from './status.js';
+import { decodeStatusMessage } from './status-message.js';
+import { formatGrpcTimeout } from './timeout.js';
+
+/** grpc-go's and grpc-js's default send limit: no limit short of what the length prefix holds. */
+export const DEFAULT_MAX_SEND_MESSAGE_SIZE = 0xffff_ffff;
+
+/** How messages of one type become bytes and back (a protobuf `MessageType` is one). */
+export interface MessageCodec<T> {
+  encode(msg: T): Uint8Array;
+  decode(bytes: Uint8Array): T;
+}
+
+/** One rpc as the client sees it. */
+export interface MethodDefinition<Req, Res> {
+  /** `/package.Service/Method` (PROTOCOL-HTTP2: Path → ":path" "/" Service-Name "/" {method name}). */
+  path: string;
+  requestCodec: MessageCodec<Req>;
+  responseCodec: MessageCodec<Res>;
+  clientStreaming: boolean;
+  serverStreaming: boolean;
+}
+
+/**
+ * Per-call options.
+ *
+ * @example
+ * await client.unaryCall(req, { timeoutMs: 500, metadata: new Metadata().set('k', 'v') });
+ */
+export interface CallOptions {
+  /** Fail with DEADLINE_EXCEEDED after this many milliseconds (sent as `grpc-timeout`). */
+  timeoutMs?: number;
+  /** An absolute deadline (`Date` or epoch ms); the earlier of this and `timeoutMs` wins. */
+  deadline?: Date | number;
+  /** Custom metadata sent as request headers. */
+  metadata?: Metadata;
+  /** Aborting cancels the call: RST_STREAM CANCEL to the server, CANCELLED here. */
+  signal?: AbortSignal;
+  /** Compress request messages (`grpc-encoding`). Default identity. */
+  compression?: GrpcEncoding;
+  /** A response message larger than this fails the call with RESOURCE_EXHAUSTED. Default 4 MiB. */
+  maxReceiveMessageSize?: number;
+  /** A request message larger than this is refused with RESOURCE_EXHAUSTED. Default 4 GiB - 1. */
+  maxSendMessageSize?: number;
+  /** Wait for a connection through backoff delays instead of failing fast with UNAVAILABLE. */
+  waitForReady?: boolean;
+}
+
+/** How a call ended. */
+export interface CallStatus {
+  code: GrpcStatus;
+  details: string;
+  /** Trailing metadata (trailers, or the headers of a trailers-only response). */
+  metadata: Metadata;
+}
+
+const ACCEPT_ENCODING = 'identity,deflate,gzip';
+const USER_AGENT = 'grpc-node-wirestack/0.1';
+
+/**
+ * One call on a channel: request messages out (`write`/`end`), response messages in (async
+ * iteration or `response`), initial metadata (`metadata`) and the final `status`. Stubs from
+ * `makeClient` create these; the four call kinds differ only in how many messages go each way.
+ *
+ * @example
+ * const call = new ClientCall(channel, method, { timeoutMs: 1000 });
+ * call.write({ payload: { body: new Uint8Array(8) } });
+ * call.end();
+ * for await (const res of call) console.log(res);
+ * console.log((await call.status).code);
+ */
+export class ClientCall<Req = unknown, Res = unknown> implements AsyncIterable<Res> {
+  /** Resolves with the response headers' metadata (empty if the call ended without any). */
+  readonly metadata: Promise<Metadata>;
+  /** Resolves (never rejects) when the call is over. */
+  readonly status: Promise<CallStatus>;
+  /** Response messages that arrived with the Compressed-Flag set. */
+  compressedMessagesReceived = 0;
+
+  private stream: Http2ClientStream | undefined;
+  private conn: Http2Client | undefined;
+  private readonly outbox: Uint8Array[] = [];
+  private halfClosed = false;
+  private finished: CallStatus | undefined;
+  private resolveMetadata!: (md: Metadata) => void;
+  private resolveStatus!: (s: CallStatus) => void;
+  private readonly received: Res[] = [];
+  private wake: (() => void) | undefined;
+  private readonly decoder: GrpcMessageDecoder;
+  private responseEncoding: string = 'identity';
+  private gotHeaders = false;
+  private trailers: HeaderField[] | undefined;
+  private deadlineTimer: NodeJS.Timeout | undefined;
+  private readonly deadlineAt: number | undefined;
+  private readonly onAbort = () => this.cancel('Cancelled on client');
+  private responsePromise: Promise<Res> | undefined;
+
+  constructor(
+    private readonly channel: GrpcChannel,
+    readonly method: MethodDefinition<Req, Res>,
+    private readonly options: CallOptions = {},
+  ) {
+    this.metadata = new Promise((resolve) => {
+      this.resolveMetadata = resolve;
+    });
+    this.status = new Promise((resolve) => {
+      this.resolveStatus = resolve;
+    });
+    this.decoder = new GrpcMessageDecoder({
+      maxReceiveMessageSize: options.maxReceiveMessageSize ?? DEFAULT_MAX_RECEIVE_MESSAGE_SIZE,
+    });
+    const deadlines: number[] = [];
+    if (options.timeoutMs !== undefined) deadlines.push(Date.now() + options.timeoutMs);
+    if (options.deadline !== undefined) deadlines.push(+options.deadline);
+    if (deadlines.length > 0) {
+      this.deadlineAt = Math.min(...deadlines);
+      const ms = this.deadlineAt - Date.now();
+      this.deadlineTimer = setTimeout(() => this.expire(), Math.max(0, ms));
+    }
+    if (options.signal) {
+      if (options.signal.aborted) {
+        queueMicrotask(this.onAbort);
+      } else {
+        options.signal.addEventListener('abort', this.onAbort, { once: true });
+      }
+    }
+    void this.start();
+  }
+
+  /** True once the call has a status. */
+  get isFinished(): boolean {
+    return this.finished !== undefined;
+  }
+
+  private async start(): Promise<void> {
+    let conn: Http2Client;
+    try {
+      conn = await this.channel.connection({
+        waitForReady: this.options.waitForReady,
+        signal: this.options.signal,
+      });
+    } catch (e) {
+      if (e instanceof GrpcError) this.finish(e.status, e.details);
+      else this.finish(GrpcStatus.UNAVAILABLE, (e as Error).message ?? String(e));
+      return;
+    }
+    if (this.finished) return;
+    let headers: HeaderFieldInput[];
+    try {
+      headers = this.requestHeaders();
+    } catch (e) {
+      const err = e as GrpcError;
+      this.finish(err.status ?? GrpcStatus.INTERNAL, err.details ?? String(e));
+      return;
+    }
+    try {
+      this.stream = conn.request(headers);
+    } catch (e) {
+      // REFUSED_STREAM (MAX_CONCURRENT_STREAMS, GOAWAY): nothing reached the server.
+      this.finish(GrpcStatus.UNAVAILABLE, `cannot open a stream: ${(e as Error).message}`);
+      return;
+    }
+    this.conn = conn;
+    const s = this.stream;
+    s.onResponse = (h) => this.onResponse(h);
+    s.onData = (chunk) => this.onData(chunk);
+    s.onTrailers = (h) => {
+      this.trailers = h;
+    };
+    s.onEnd = () => this.onEnd();
+    s.onReset = (code) => this.onReset(code);
+    for (const m of this.outbox) s.write(m);
+    this.outbox.length = 0;
+    if (this.halfClosed) s.end();
+  }
+
+  private requestHeaders(): HeaderFieldInput[] {
+    const h: HeaderFieldInput[] = [
+      [':method', 'POST'],
+      [':scheme', 'http'],
+      [':path', this.method.path],
+      [':authority', this.channel.authority],
+      // PROTOCOL-HTTP2: "TE → 'te' 'trailers' # Used to detect incompatible proxies".
+      ['te', 'trailers'],
+      ['content-type', 'application/grpc'],
+      ['user-agent', this.channel.options.userAgent ?? USER_AGENT],
+      ['grpc-accept-encoding', ACCEPT_ENCODING],
+    ];
+    const enc = this.options.compression ?? 'identity';
+    if (enc !== 'identity') h.push(['grpc-encoding', enc]);
+    if (this.deadlineAt !== undefined) {
+      h.push(['grpc-timeout', formatGrpcTimeout(Math.max(1, this.deadlineAt - Date.now()))]);
+    }
+    if (this.options.metadata) h.push(...this.options.metadata.toHeaders());
+    return h;
+  }
+
+  /**
+   * Sends one request message (queued until the stream is open). Returns false if the call is
+   * already over. A message above `maxSendMessageSize` throws RESOURCE_EXHAUSTED and cancels the call.
+   */
+  write(message: Req, options: { compress?: boolean } = {}): boolean {
+    if (this.finished) return false;
+    if (this.halfClosed) throw new RangeError('write() after end()');
+    let payload = this.method.requestCodec.encode(message);
+    const max = this.options.maxSendMessageSize ?? DEFAULT_MAX_SEND_MESSAGE_SIZE;
+    if (payload.byteLength > max) {
+      const err = new GrpcError(
+        GrpcStatus.RESOURCE_EXHAUSTED,
+        `trying to send message larger than max (${payload.byteLength} vs. ${max})`,
+      );
+      this.abort(err.status, err.details);
+      throw err;
+    }
+    const enc = this.options.compression ?? 'identity';
+    const compressed = enc !== 'identity' && options.compress !== false;
+    if (compressed) payload = compressMessage(enc, payload);
+    const frame = [grpcMessagePrefix(payload.byteLength, compressed), payload];
+    if (this.stream) for (const f of frame) this.stream.write(f);
+    else this.outbox.push(...frame);
+    return true;
+  }
+
+  /** Half-closes: no more request messages (END_STREAM). */
+  end(): void {
+    if (this.halfClosed || this.finished) return;
+    this.halfClosed = true;
+    this.stream?.end();
+  }
+
+  /** Cancels the call: RST_STREAM CANCEL; the status becomes CANCELLED. */
+  cancel(details = 'Cancelled'): void {
+    this.abort(GrpcStatus.CANCELLED, details);
+  }
+
+  private expire(): void {
+    this.abort(GrpcStatus.DEADLINE_EXCEEDED, 'Deadline exceeded');
+  }
+
+  /** Ends the call locally with `code` and tells the server with RST_STREAM CANCEL. */
+  private abort(code: GrpcStatus, details: string): void {
+    if (this.finished) return;
+    this.finish(code, details);
+    // PROTOCOL-HTTP2: a client cancels or gives up on a deadline with RST_STREAM CANCEL.
+    this.stream?.reset(ErrorCode.CANCEL);
+  }
+
+  private onResponse(headers: HeaderField[]): void {
+    this.gotHeaders = true;
+    const get = (name: string) => headers.find((f) => f.name === name)?.value;
+    if (get('grpc-status') !== undefined) {
+      // Trailers-Only: the status comes in the only header section; onEnd follows.
+      this.trailers = headers;
+      this.resolveMetadata(new Metadata());
+      return;
+    }
+    const httpStatus = Number(get(':status'));
+    if (httpStatus !== 200) {
+      this.abort(statusForHttpStatus(httpStatus), `Received HTTP status code ${httpStatus}`);
+      return;
+    }
+    const contentType = get('content-type') ?? '';
+    if (!/^application\/grpc(?:$|[+;])/.test(contentType)) {
+      this.abort(GrpcStatus.UNKNOWN, `invalid content-type ${JSON.stringify(contentType)}`);
+      return;
+    }
+    this.responseEncoding = get('grpc-encoding') ?? 'identity';
+    try {
+      this.resolveMetadata(Metadata.fromHeaders(headers.map((f) => [f.name, f.value] as const)));
+    } catch (e) {
+      this.abort(GrpcStatus.INTERNAL, (e as GrpcError).details ?? String(e));
+    }
+  }
+
+  private onData(chunk: Uint8Array): void {
+    if (this.finished) return;
+    this.decoder.push(chunk);
+    try {
+      for (let m = this.decoder.read(); m !== NEED_MORE; m = this.decoder.read()) {
+        let payload = m.payload;
+        if (m.compressed) {
+          this.compressedMessagesReceived++;
+          const enc = this.responseEncoding;
+          // PROTOCOL-HTTP2: a Compressed-Flag of 1 with no (or identity) Message-Encoding is an error.
+          if (enc === 'identity' || !isSupportedEncoding(enc)) {
+            throw new GrpcError(
+              GrpcStatus.INTERNAL,
+              `compressed message received with grpc-encoding ${JSON.stringify(enc)}`,
+            );
+          }
+          payload = decompressMessage(enc, payload, this.decoder.maxReceiveMessageSize);
+        }
+        let msg: Res;
+        try {
+          msg = this.method.responseCodec.decode(payload);
+        } catch (e) {
+          throw new GrpcError(
+            GrpcStatus.INTERNAL,
+            `failed to parse response message: ${(e as Error).message}`,
+          );
+        }
+        this.received.push(msg);
+      }
+    } catch (e) {
+      if (!(e instanceof GrpcError)) throw e;
+      this.abort(e.status, e.details);
+      return;
+    }
+    this.notify();
+  }
+
+  private onEnd(): void {
+    if (this.finished) return;
+    const t = this.trailers;
+    if (t === undefined) {
+      this.finish(
+        GrpcStatus.INTERNAL,
+        this.gotHeaders
+          ? 'server closed the stream without sending trailers'
+          : 'stream ended without a response',
+      );
+      return;
+    }
+    if (this.decoder.hasPartialMessage) {
+      this.finish(GrpcStatus.INTERNAL, 'stream ended in the middle of a message');
+      return;
+    }
+    const statusValue = t.find((f) => f.name === 'grpc-status')?.value;
+    const code = parseStatus(statusValue);
+    const message = t.find((f) => f.name === 'grpc-message')?.value;
+    let metadata: Metadata;
+    try {
+      metadata = Metadata.fromHeaders(t.map((f) => [f.name, f.value] as const));
+    } catch (e) {
+      this.finish(GrpcStatus.INTERNAL, (e as GrpcError).details ?? String(e));
+      return;
+    }
+    if (code === null) {
+      this.finish(
+        GrpcStatus.UNKNOWN,
+        statusValue === undefined
+          ? 'no grpc-status in trailers'
+          : `invalid grpc-status ${JSON.stringify(statusValue)}`,
+        metadata,
+      );
+      return;
+    }
+    this.finish(code, message === undefined ? '' : decodeStatusMessage(message), metadata);
+  }
+
+  private onReset(code: number): void {
+    if (this.finished) return;
+    const lost = this.conn?.failureReason;
+    if (lost && code === ErrorCode.CANCEL) {
+      this.finish(GrpcStatus.UNAVAILABLE, `connection lost: ${lost.message}`);
+      return;
+    }
+    this.finish(statusForResetCode(code), `stream reset by the server (HTTP/2 error code ${code})`);
+  }
+
+  private finish(code: GrpcStatus, details: string, metadata = new Metadata()): void {
+    if (this.finished) return;
+    this.finished = { code, details, metadata };
+    clearTimeout(this.deadlineTimer);
+    this.options.signal?.removeEventListener('abort', this.onAbort);
+    this.outbox.length = 0;
+    this.resolveMetadata(new Metadata());
+    this.resolveStatus(this.finished);
+    this.notify();
+  }
+
+  private notify(): void {
+    const w = this.wake;
+    this.wake = undefined;
+    w?.();
+  }
+
+  private async waitForProgress(): Promise<void> {
+    await new Promise<void>((resolve) => {
+      this.wake = resolve;
+    });
+  }
+
+  /** Response messages as they arrive; ends on OK, throws the GrpcError of any other status. */
+  async *[Symbol.asyncIterator](): AsyncIterator<Res> {
+    try {
+      for (;;) {
+        if (this.received.length > 0) {
+          yield this.received.shift() as Res;
+          continue;
+        }
+        const done = this.finished;
+        if (done) {
+          if (done.code === GrpcStatus.OK) return;
+          throw new GrpcError(done.code, done.details, done.metadata);
+        }
+        await this.waitForProgress();
+      }
+    } finally {
+      // A consumer that stops early (break) no longer wants the call.
+      if (!this.finished) this.cancel('Cancelled: response iteration stopped');
+    }
+  }
+
+  /**
+   * The single response of a unary or client-streaming call: rejects with the call's GrpcError,
+   * or INTERNAL if the server sent no message or more than one.
+   */
+  get response(): Promise<Res> {
+    this.responsePromise ??= this.status.then((s) => {
+      if (s.code !== GrpcStatus.OK) throw new GrpcError(s.code, s.details, s.metadata);
+      if (this.received.length !== 1) {
+        throw new GrpcError(
+          GrpcStatus.INTERNAL,
+          `${this.received.length === 0 ? 'no' : 'more than one'} response message for a unary response`,
+        );
+      }
+      return this.received[0];
+    });
+    return this.responsePromise;
+  }
+}
