@@ -7,6 +7,9 @@ import type { Http2ConnectionOptions } from '../http2/options.js';
 import { connectTcp } from '../tcp/client.js';
 import type { TcpConnection } from '../tcp/connection.js';
 
+/** Request body octets queued on a stream before write() returns false (as the server driver). */
+const STREAM_HIGH_WATER_MARK = 256 * 1024;
+
 /** A complete response, as collected by `Http2Client.fetch()`. */
 export interface Http2Response {
   status: number;
@@ -31,7 +34,10 @@ export interface Http2ClientStream {
   onTrailers: (headers: HeaderField[]) => void;
   onEnd: () => void;
   onReset: (errorCode: number) => void;
-  write(chunk: Uint8Array): void;
+  /** The queued request body fell below half the high-water mark after write() returned false. */
+  onDrain: () => void;
+  /** Queues request body octets; false means "stop writing until onDrain". */
+  write(chunk: Uint8Array): boolean;
   end(chunk?: Uint8Array): void;
   sendTrailers(headers: Iterable<HeaderFieldInput>): void;
   reset(errorCode?: number): void;
@@ -83,6 +89,7 @@ export class Http2Client {
     conn.onDrain = () => {
       this.writable = true;
       this.flush();
+      this.drainStreams();
     };
     conn.onClose = (err) => {
       this.failure ??= err ?? new Error('connection closed');
@@ -264,7 +271,13 @@ export class Http2Client {
       }
     }
     this.flush();
+    this.drainStreams();
     if (this.h2.canClose && this.streams.size === 0) this.conn.end();
+  }
+
+  /** WINDOW_UPDATEs and a writable socket let queued bodies go out: tell writers that wait. */
+  private drainStreams(): void {
+    for (const s of this.streams.values()) s.maybeDrain();
   }
 
   /** Forgets a stream reset by the application. */
@@ -296,15 +309,27 @@ class ClientStream implements Http2ClientStream {
   onTrailers: (headers: HeaderField[]) => void = () => {};
   onEnd: () => void = () => {};
   onReset: (errorCode: number) => void = () => {};
+  onDrain: () => void = () => {};
   private failed = false;
+  private needDrain = false;
 
   constructor(
     private readonly client: Http2Client,
     readonly streamId: number,
   ) {}
 
-  write(chunk: Uint8Array): void {
+  write(chunk: Uint8Array): boolean {
     this.client.command(() => this.client.h2.sendData(this.streamId, chunk));
+    const ok = this.client.h2.bufferedAmount(this.streamId) < STREAM_HIGH_WATER_MARK;
+    if (!ok) this.needDrain = true;
+    return ok;
+  }
+
+  maybeDrain(): void {
+    if (this.needDrain && this.client.h2.bufferedAmount(this.streamId) < STREAM_HIGH_WATER_MARK / 2) {
+      this.needDrain = false;
+      this.onDrain();
+    }
   }
 
   end(chunk: Uint8Array = new Uint8Array(0)): void {

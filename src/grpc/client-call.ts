@@ -68,6 +68,7 @@ export interface CallStatus {
 }
 
 const ACCEPT_ENCODING = 'identity,deflate,gzip';
+const EMPTY = new Uint8Array(0);
 const USER_AGENT = 'grpc-node-wirestack/0.1';
 
 /**
@@ -92,7 +93,11 @@ export class ClientCall<Req = unknown, Res = unknown> implements AsyncIterable<R
 
   private stream: Http2ClientStream | undefined;
   private conn: Http2Client | undefined;
-  private readonly outbox: Uint8Array[] = [];
+  /** Framed request bytes not yet handed to HTTP/2 (before the stream opens, or while it is full). */
+  private outbox: Uint8Array[] = [];
+  private outboxHead = 0;
+  private endSent = false;
+  private drainWaiters: (() => void)[] = [];
   private halfClosed = false;
   private finished: CallStatus | undefined;
   private resolveMetadata!: (md: Metadata) => void;
@@ -182,9 +187,45 @@ export class ClientCall<Req = unknown, Res = unknown> implements AsyncIterable<R
     };
     s.onEnd = () => this.onEnd();
     s.onReset = (code) => this.onReset(code);
-    for (const m of this.outbox) s.write(m);
-    this.outbox.length = 0;
-    if (this.halfClosed) s.end();
+    s.onDrain = () => this.pumpOutbox();
+    this.pumpOutbox();
+  }
+
+  /**
+   * Hands queued request bytes to the stream until its buffer is full (HTTP/2 flow control or a
+   * slow socket); the stream's onDrain brings us back. Ends the stream once all is handed over.
+   */
+  private pumpOutbox(): void {
+    const s = this.stream;
+    if (!s || this.finished) return;
+    while (this.outboxHead < this.outbox.length) {
+      const chunk = this.outbox[this.outboxHead];
+      this.outbox[this.outboxHead++] = EMPTY;
+      if (!s.write(chunk)) break;
+    }
+    if (this.outboxHead === this.outbox.length) {
+      this.outbox = [];
+      this.outboxHead = 0;
+      const waiters = this.drainWaiters;
+      this.drainWaiters = [];
+      for (const w of waiters) w();
+      if (this.halfClosed && !this.endSent) {
+        this.endSent = true;
+        s.end();
+      }
+    }
+  }
+
+  /**
+   * Resolves when every message written so far has been handed to HTTP/2 (or the call is over):
+   * await it when write() returns false to keep memory bounded.
+   *
+   * @example
+   * for (const m of many) if (!call.write(m)) await call.drain();
+   */
+  drain(): Promise<void> {
+    if (this.finished || this.outboxHead === this.outbox.length) return Promise.resolve();
+    return new Promise((resolve) => this.drainWaiters.push(resolve));
   }
 
   private requestHeaders(): HeaderFieldInput[] {
@@ -209,8 +250,9 @@ export class ClientCall<Req = unknown, Res = unknown> implements AsyncIterable<R
   }
 
   /**
-   * Sends one request message (queued until the stream is open). Returns false if the call is
-   * already over. A message above `maxSendMessageSize` throws RESOURCE_EXHAUSTED and cancels the call.
+   * Sends one request message (queued until the stream is open and has room). Returns false when
+   * the message had to wait in the queue, or the call is over: then `await drain()` before writing
+   * more. A message above `maxSendMessageSize` throws RESOURCE_EXHAUSTED and cancels the call.
    */
   write(message: Req, options: { compress?: boolean } = {}): boolean {
     if (this.finished) return false;
@@ -228,17 +270,16 @@ export class ClientCall<Req = unknown, Res = unknown> implements AsyncIterable<R
     const enc = this.options.compression ?? 'identity';
     const compressed = enc !== 'identity' && options.compress !== false;
     if (compressed) payload = compressMessage(enc, payload);
-    const frame = [grpcMessagePrefix(payload.byteLength, compressed), payload];
-    if (this.stream) for (const f of frame) this.stream.write(f);
-    else this.outbox.push(...frame);
-    return true;
+    this.outbox.push(grpcMessagePrefix(payload.byteLength, compressed), payload);
+    this.pumpOutbox();
+    return this.outboxHead === this.outbox.length;
   }
 
   /** Half-closes: no more request messages (END_STREAM). */
   end(): void {
     if (this.halfClosed || this.finished) return;
     this.halfClosed = true;
-    this.stream?.end();
+    this.pumpOutbox();
   }
 
   /** Cancels the call: RST_STREAM CANCEL; the status becomes CANCELLED. */
@@ -376,7 +417,10 @@ export class ClientCall<Req = unknown, Res = unknown> implements AsyncIterable<R
     this.finished = { code, details, metadata };
     clearTimeout(this.deadlineTimer);
     this.options.signal?.removeEventListener('abort', this.onAbort);
-    this.outbox.length = 0;
+    this.outbox = [];
+    this.outboxHead = 0;
+    for (const w of this.drainWaiters) w();
+    this.drainWaiters = [];
     this.resolveMetadata(new Metadata());
     this.resolveStatus(this.finished);
     this.notify();

@@ -376,3 +376,51 @@ test('bidi: messages both ways interleave; breaking out of iteration cancels the
   assert.equal((await call.status).code, GrpcStatus.CANCELLED);
   assert.equal(await reset, 0x8);
 });
+
+test('backpressure: write() turns false when the server stops reading, drain() resolves when it reads again', async () => {
+  let total = 0;
+  let stream: Http2ServerStream | undefined;
+  // Fixed windows: adaptive flow control would grow the window while the handler is paused.
+  const fixed = createHttp2Server(
+    (s) => {
+      stream = s;
+      s.pause(); // no WINDOW_UPDATE: the client's send window runs out
+      s.onData = (c) => {
+        total += c.length;
+      };
+      s.onEnd = () => {
+        s.respond(GRPC_OK_HEADERS);
+        s.write(encodeGrpcMessage(Buffer.from(String(total))));
+        s.sendTrailers([['grpc-status', '0']]);
+      };
+    },
+    { http2: { flowControl: 'fixed' } },
+  );
+  const fixedPort = (await fixed.listen({ host: '127.0.0.1', port: 0 })).port;
+  const fixedChannel = new GrpcChannel(`127.0.0.1:${fixedPort}`);
+  const call = new ClientCall(fixedChannel, bidi);
+  const chunk = new Uint8Array(64 * 1024);
+  let written = 0;
+  let drain: Promise<unknown> | undefined;
+  // Write until the queue stops draining: the server's window (1 MiB) is spent and HTTP/2 holds
+  // a full high-water mark. (A false before the stream opens drains as soon as it opens.)
+  while (drain === undefined) {
+    written++;
+    assert.ok(written < 1000, 'writes never blocked');
+    if (call.write(chunk)) continue;
+    const d = call.drain();
+    const blocked = await Promise.race([
+      d.then(() => false),
+      new Promise((r) => setTimeout(() => r(true), 50)),
+    ]);
+    if (blocked) drain = d;
+  }
+  assert.ok(written * chunk.length > 1024 * 1024, `blocked after ${written} writes`);
+  stream?.resume();
+  await drain;
+  call.end();
+  const res = await call.response;
+  assert.equal(Number(Buffer.from(res).toString()), written * (chunk.length + 5));
+  await fixedChannel.close();
+  await fixed.close();
+});

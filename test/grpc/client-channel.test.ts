@@ -227,3 +227,31 @@ test('Http2Client: ping() resolves with the RTT, onGoAway and onClose fire, dest
   assert.equal(c2.failureReason?.message, 'bye');
   await server2.close();
 });
+
+test('Http2Client stream: write() returns false past the high-water mark and onDrain follows', async () => {
+  let paused: Http2ServerStream | undefined;
+  const server = createHttp2Server(
+    (s) => {
+      paused = s;
+      s.pause();
+    },
+    { http2: { flowControl: 'fixed' } },
+  );
+  const { port } = await server.listen({ host: '127.0.0.1', port: 0 });
+  const client = await Http2Client.connect({ port });
+  const s = client.request([[':method', 'POST']]);
+  let writes = 0;
+  while (s.write(new Uint8Array(64 * 1024))) {
+    writes++;
+    await new Promise((r) => setImmediate(r));
+    assert.ok(writes < 1000);
+  }
+  const drained = new Promise<void>((r) => {
+    s.onDrain = r;
+  });
+  paused?.resume();
+  await drained;
+  s.reset();
+  client.destroy();
+  await server.close({ drainTimeoutMs: 100 });
+});
