@@ -71,6 +71,9 @@ export class Http2Client {
   private goAwayReceived = false;
   private readonly pendingPings: { data: Uint8Array; resolve: (rttMs: number) => void; sentAt: number }[] =
     [];
+  private settingsResolve: (() => void) | undefined;
+  /** Resolves when the server's first SETTINGS frame (its connection preface) has arrived. */
+  readonly remoteSettingsReceived: Promise<void>;
   /** Called once when the TCP connection is gone (after a close, a connection error or EOF). */
   onClose: (err: Error | undefined) => void = () => {};
   /** Called when the peer sends GOAWAY: no new streams may be opened on this connection. */
@@ -84,6 +87,9 @@ export class Http2Client {
     this.h2 = new Http2Connection('client', options);
     this.closed = new Promise((resolve) => {
       this.closedResolve = resolve;
+    });
+    this.remoteSettingsReceived = new Promise((resolve) => {
+      this.settingsResolve = resolve;
     });
     conn.onData = (bytes) => this.onData(bytes);
     conn.onDrain = () => {
@@ -253,6 +259,10 @@ export class Http2Client {
         case 'streamReset':
           s?.fail(ev.errorCode);
           this.streams.delete(ev.streamId);
+          break;
+        case 'settingsChanged':
+          this.settingsResolve?.();
+          this.settingsResolve = undefined;
           break;
         case 'goAwayReceived':
           this.goAwayReceived = true;

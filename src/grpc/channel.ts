@@ -29,6 +29,12 @@ export interface GrpcChannelOptions {
   keepalivePermitWithoutCalls?: boolean;
   /** `user-agent` sent with each call. */
   userAgent?: string;
+  /**
+   * HTTP/2 connections the channel may open to the server. When every one carries the peer's
+   * SETTINGS_MAX_CONCURRENT_STREAMS, a new connection is opened up to this number, and past it
+   * calls wait for a stream to finish (as grpc-go queues them). Default 1.
+   */
+  maxConnections?: number;
 }
 
 export const DEFAULT_CONNECT_TIMEOUT_MS = 20_000;
@@ -66,13 +72,15 @@ export class GrpcChannel {
   readonly port: number;
   readonly authority: string;
   readonly options: GrpcChannelOptions;
-  private current: Http2Client | undefined;
+  /** Usable connections (no GOAWAY, not failed), oldest first. */
+  private readonly connections: Http2Client[] = [];
   private connecting: Promise<Http2Client> | undefined;
   private lastError: Error | undefined;
   private nextAttemptAt = 0;
   private backoffMs: number;
   private shutdown = false;
-  private keepaliveTimer: NodeJS.Timeout | undefined;
+  private readonly keepaliveTimers = new Map<Http2Client, NodeJS.Timeout>();
+  private slotWaiters: (() => void)[] = [];
   private readonly draining = new Set<Http2Client>();
   /** TCP connects attempted so far (for tests and diagnostics). */
   connectAttempts = 0;
@@ -88,7 +96,7 @@ export class GrpcChannel {
 
   get state(): ChannelState {
     if (this.shutdown) return 'SHUTDOWN';
-    if (this.current?.isUsable) return 'READY';
+    if (this.connections.some((c) => c.isUsable)) return 'READY';
     if (this.connecting) return 'CONNECTING';
     if (this.lastError && performance.now() < this.nextAttemptAt) return 'TRANSIENT_FAILURE';
     return 'IDLE';
@@ -102,7 +110,14 @@ export class GrpcChannel {
   async connection(options: { waitForReady?: boolean; signal?: AbortSignal } = {}): Promise<Http2Client> {
     for (;;) {
       if (this.shutdown) throw new GrpcError(GrpcStatus.UNAVAILABLE, 'channel closed');
-      if (this.current?.isUsable) return this.current;
+      const usable = this.connections.filter((c) => c.isUsable);
+      const free = usable.find(hasStreamSlot);
+      if (free) return free;
+      if (usable.length > 0 && (usable.length >= (this.options.maxConnections ?? 1) || this.connecting)) {
+        // Every connection is at the peer's MAX_CONCURRENT_STREAMS: wait for a call to finish.
+        await this.waitForSlot(options.signal);
+        continue;
+      }
       if (this.connecting) {
         try {
           return await this.connecting;
@@ -139,11 +154,25 @@ export class GrpcChannel {
     this.connectAttempts++;
     const timeoutMs = this.options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS;
     let timer: NodeJS.Timeout | undefined;
+    let tcpUp: Http2Client | undefined;
+    // READY once the server's SETTINGS are in (as grpc-go waits for the preface): until then its
+    // MAX_CONCURRENT_STREAMS is unknown and calls would pile onto the new connection.
     const attempt = Http2Client.connect({
       host: this.host,
       port: this.port,
       authority: this.authority,
       http2: this.options.http2,
+    }).then(async (c) => {
+      tcpUp = c;
+      let closed: (err: Error | undefined) => void = () => {};
+      c.onClose = (err) => closed(err);
+      await Promise.race([
+        c.remoteSettingsReceived,
+        new Promise<never>((_, reject) => {
+          closed = (err) => reject(err ?? new Error('connection closed before the server sent SETTINGS'));
+        }),
+      ]);
+      return c;
     });
     try {
       const client = await Promise.race([
@@ -161,8 +190,10 @@ export class GrpcChannel {
       return client;
     } catch (e) {
       clearTimeout(timer);
-      // A connect that wins after its timeout is closed at once.
-      attempt.then((c) => c.close()).catch(() => {});
+      // A connection that timed out waiting for SETTINGS, or that wins after its timeout, is dropped.
+      tcpUp?.destroy();
+      attempt.then((c) => c.destroy()).catch(() => {});
+      this.releaseSlot(true);
       if (e instanceof GrpcError) throw e;
       const err = e as Error;
       this.lastError = err;
@@ -181,16 +212,47 @@ export class GrpcChannel {
     }
   }
 
+  /**
+   * A stream slot may be free: wakes the longest-waiting call (a call finished), or every waiting
+   * call (`all`: a connection came or went). A woken call that finds no room waits again.
+   */
+  releaseSlot(all = false): void {
+    if (all) {
+      const waiters = this.slotWaiters;
+      this.slotWaiters = [];
+      for (const w of waiters) w();
+    } else {
+      this.slotWaiters.shift()?.();
+    }
+  }
+
+  private waitForSlot(signal: AbortSignal | undefined): Promise<void> {
+    return new Promise((resolve, reject) => {
+      if (signal?.aborted) return reject(signal.reason);
+      const wake = () => {
+        signal?.removeEventListener('abort', onAbort);
+        resolve();
+      };
+      const onAbort = () => {
+        this.slotWaiters = this.slotWaiters.filter((w) => w !== wake);
+        reject(signal?.reason);
+      };
+      signal?.addEventListener('abort', onAbort, { once: true });
+      this.slotWaiters.push(wake);
+    });
+  }
+
   private adopt(client: Http2Client): void {
-    this.current = client;
+    this.connections.push(client);
     this.lastError = undefined;
     this.nextAttemptAt = 0;
     this.backoffMs = this.options.initialBackoffMs ?? DEFAULT_INITIAL_BACKOFF_MS;
     const retire = () => {
-      if (this.current === client) {
-        this.current = undefined;
-        this.stopKeepalive();
-      }
+      const i = this.connections.indexOf(client);
+      if (i >= 0) this.connections.splice(i, 1);
+      clearTimeout(this.keepaliveTimers.get(client));
+      this.keepaliveTimers.delete(client);
+      this.releaseSlot(true);
     };
     client.onGoAway = () => {
       // Calls in flight finish on this connection; new calls open a new one.
@@ -203,16 +265,19 @@ export class GrpcChannel {
       this.draining.delete(client);
     };
     this.startKeepalive(client);
+    this.releaseSlot(true);
   }
 
   private startKeepalive(client: Http2Client): void {
     const every = this.options.keepaliveTimeMs ?? 0;
     if (every <= 0) return;
     const timeoutMs = this.options.keepaliveTimeoutMs ?? DEFAULT_KEEPALIVE_TIMEOUT_MS;
+    const live = () => this.connections.includes(client);
+    const schedule = () => this.keepaliveTimers.set(client, setTimeout(tick, every).unref());
     const tick = () => {
-      if (this.current !== client) return;
+      if (!live()) return;
       if (client.activeStreams === 0 && !this.options.keepalivePermitWithoutCalls) {
-        this.keepaliveTimer = setTimeout(tick, every).unref();
+        schedule();
         return;
       }
       let acked = false;
@@ -223,15 +288,10 @@ export class GrpcChannel {
       void client.ping().then(() => {
         acked = true;
         clearTimeout(deadline);
-        if (this.current === client) this.keepaliveTimer = setTimeout(tick, every).unref();
+        if (live()) schedule();
       });
     };
-    this.keepaliveTimer = setTimeout(tick, every).unref();
-  }
-
-  private stopKeepalive(): void {
-    clearTimeout(this.keepaliveTimer);
-    this.keepaliveTimer = undefined;
+    schedule();
   }
 
   /**
@@ -240,12 +300,18 @@ export class GrpcChannel {
    */
   async close(): Promise<void> {
     this.shutdown = true;
-    this.stopKeepalive();
-    const conns = [...this.draining];
-    if (this.current) conns.push(this.current);
-    this.current = undefined;
+    for (const t of this.keepaliveTimers.values()) clearTimeout(t);
+    this.keepaliveTimers.clear();
+    const conns = [...this.draining, ...this.connections];
+    this.connections.length = 0;
+    this.releaseSlot(true);
     await Promise.all(conns.map((c) => c.close()));
   }
+}
+
+/** True if the peer's SETTINGS_MAX_CONCURRENT_STREAMS leaves room for one more call. */
+export function hasStreamSlot(c: Http2Client): boolean {
+  return c.h2.openStreamCount < c.h2.remoteSettings.maxConcurrentStreams;
 }
 
 function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {

@@ -2,7 +2,7 @@ import type { Http2Client, Http2ClientStream } from '../drivers/http2-client.js'
 import { NEED_MORE } from '../framing/need-more.js';
 import type { HeaderField, HeaderFieldInput } from '../hpack/index.js';
 import { ErrorCode } from '../http2/error-code.js';
-import type { GrpcChannel } from './channel.js';
+import { type GrpcChannel, hasStreamSlot } from './channel.js';
 import { compressMessage, decompressMessage, type GrpcEncoding, isSupportedEncoding } from './compression.js';
 import { GrpcError } from './errors.js';
 import {
@@ -151,34 +151,48 @@ export class ClientCall<Req = unknown, Res = unknown> implements AsyncIterable<R
   }
 
   private async start(): Promise<void> {
-    let conn: Http2Client;
-    try {
-      conn = await this.channel.connection({
-        waitForReady: this.options.waitForReady,
-        signal: this.options.signal,
-      });
-    } catch (e) {
-      if (e instanceof GrpcError) this.finish(e.status, e.details);
-      else this.finish(GrpcStatus.UNAVAILABLE, (e as Error).message ?? String(e));
-      return;
+    let headers: HeaderFieldInput[] | undefined;
+    // A stream refused before anything was sent (MAX_CONCURRENT_STREAMS raced by another call, a
+    // GOAWAY that just arrived) is retried on a connection with room: nothing reached the server.
+    for (let attempt = 1; ; attempt++) {
+      let conn: Http2Client;
+      try {
+        conn = await this.channel.connection({
+          waitForReady: this.options.waitForReady,
+          signal: this.options.signal,
+        });
+      } catch (e) {
+        if (e instanceof GrpcError) this.finish(e.status, e.details);
+        else this.finish(GrpcStatus.UNAVAILABLE, (e as Error)?.message ?? String(e));
+        return;
+      }
+      if (this.finished) {
+        // Ended (deadline, cancel) while waiting: pass the slot we may have been woken for on.
+        this.channel.releaseSlot();
+        return;
+      }
+      try {
+        headers ??= this.requestHeaders();
+      } catch (e) {
+        const err = e as GrpcError;
+        this.finish(err.status ?? GrpcStatus.INTERNAL, err.details ?? String(e));
+        return;
+      }
+      try {
+        this.stream = conn.request(headers);
+      } catch (e) {
+        // Another call took the last slot first: wait for the next one (no attempt spent).
+        if (conn.isUsable && !hasStreamSlot(conn)) {
+          attempt--;
+          continue;
+        }
+        if (attempt < 5) continue;
+        this.finish(GrpcStatus.UNAVAILABLE, `cannot open a stream: ${(e as Error).message}`);
+        return;
+      }
+      this.conn = conn;
+      break;
     }
-    if (this.finished) return;
-    let headers: HeaderFieldInput[];
-    try {
-      headers = this.requestHeaders();
-    } catch (e) {
-      const err = e as GrpcError;
-      this.finish(err.status ?? GrpcStatus.INTERNAL, err.details ?? String(e));
-      return;
-    }
-    try {
-      this.stream = conn.request(headers);
-    } catch (e) {
-      // REFUSED_STREAM (MAX_CONCURRENT_STREAMS, GOAWAY): nothing reached the server.
-      this.finish(GrpcStatus.UNAVAILABLE, `cannot open a stream: ${(e as Error).message}`);
-      return;
-    }
-    this.conn = conn;
     const s = this.stream;
     s.onResponse = (h) => this.onResponse(h);
     s.onData = (chunk) => this.onData(chunk);
@@ -424,6 +438,8 @@ export class ClientCall<Req = unknown, Res = unknown> implements AsyncIterable<R
     this.resolveMetadata(new Metadata());
     this.resolveStatus(this.finished);
     this.notify();
+    // The stream is closed (or reset) by now: a call waiting for a stream slot may go.
+    queueMicrotask(() => this.channel.releaseSlot());
   }
 
   private notify(): void {

@@ -144,14 +144,36 @@ test('after the server sends GOAWAY, the next call opens a new connection', asyn
   await server2.close();
 });
 
+test('a peer that never sends SETTINGS fails the connect after connectTimeoutMs', async () => {
+  const sockets: net.Socket[] = [];
+  const srv = net.createServer((sock) => {
+    sockets.push(sock);
+    sock.resume();
+  });
+  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
+  const { port } = srv.address() as net.AddressInfo;
+  const channel = new GrpcChannel(`127.0.0.1:${port}`, { connectTimeoutMs: 100 });
+  const err = await unaryCall(channel, unary, Buffer.from('x')).catch((e: GrpcError) => e);
+  assert.ok(err instanceof GrpcError);
+  assert.equal(err.status, GrpcStatus.UNAVAILABLE);
+  assert.match(err.details, /timed out after 100 ms/);
+  await channel.close();
+  for (const s of sockets) s.destroy();
+  await new Promise((r) => srv.close(r));
+});
+
 test('a connection lost mid-call fails the call with UNAVAILABLE', async () => {
   const srv = net.createServer((sock) => {
+    sock.write(Buffer.from([0, 0, 0, 4, 0, 0, 0, 0, 0])); // SETTINGS: the connection is READY
     sock.once('data', () => setTimeout(() => sock.destroy(), 50));
   });
   await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
   const { port } = srv.address() as net.AddressInfo;
   const channel = new GrpcChannel(`127.0.0.1:${port}`);
-  assert.equal(await status(unaryCall(channel, unary, Buffer.from('x'))), GrpcStatus.UNAVAILABLE);
+  const err = await unaryCall(channel, unary, Buffer.from('x')).catch((e: GrpcError) => e);
+  assert.ok(err instanceof GrpcError);
+  assert.equal(err.status, GrpcStatus.UNAVAILABLE);
+  assert.match(err.details, /connection lost/);
   await channel.close();
   await new Promise((r) => srv.close(r));
 });
@@ -160,7 +182,9 @@ test('keepalive: a peer that never acknowledges PING is dropped and the call fai
   const sockets: net.Socket[] = [];
   const srv = net.createServer((sock) => {
     sockets.push(sock);
-    sock.resume(); // read everything, answer nothing
+    // An empty SETTINGS frame (the server preface), then silence: PINGs are never acknowledged.
+    sock.write(Buffer.from([0, 0, 0, 4, 0, 0, 0, 0, 0]));
+    sock.resume();
   });
   await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
   const { port } = srv.address() as net.AddressInfo;
@@ -254,4 +278,72 @@ test('Http2Client stream: write() returns false past the high-water mark and onD
   s.reset();
   client.destroy();
   await server.close({ drainTimeoutMs: 100 });
+});
+
+/** A server whose calls take `ms` and that allows `max` concurrent streams; reports its peak. */
+async function limitedServer(max: number, ms: number) {
+  let open = 0;
+  let peak = 0;
+  const server = createHttp2Server(
+    (s) => {
+      peak = Math.max(peak, ++open);
+      s.onEnd = () =>
+        setTimeout(() => {
+          open--;
+          s.respond([
+            [':status', '200'],
+            ['content-type', 'application/grpc'],
+          ]);
+          s.write(encodeGrpcMessage(Buffer.from('ok')));
+          s.sendTrailers([['grpc-status', '0']]);
+        }, ms);
+    },
+    { http2: { maxConcurrentStreams: max } },
+  );
+  const { port } = await server.listen({ host: '127.0.0.1', port: 0 });
+  return { server, port, peak: () => peak };
+}
+
+test("calls beyond the peer's MAX_CONCURRENT_STREAMS wait for a slot instead of failing", async () => {
+  const { server, port, peak } = await limitedServer(10, 5);
+  const channel = new GrpcChannel(`127.0.0.1:${port}`);
+  await unaryCall(channel, unary, Buffer.from('warm-up')); // SETTINGS known
+  const results = await Promise.all(
+    Array.from({ length: 150 }, () => status(unaryCall(channel, unary, Buffer.from('x')))),
+  );
+  assert.deepEqual(new Set(results), new Set([GrpcStatus.OK]));
+  assert.ok(peak() <= 10, `peak ${peak()}`);
+  assert.equal(channel.connectAttempts, 1);
+  await channel.close();
+  await server.close();
+});
+
+test('maxConnections: a full connection makes the channel open another', async () => {
+  const { server, port, peak } = await limitedServer(5, 30);
+  const channel = new GrpcChannel(`127.0.0.1:${port}`, { maxConnections: 3 });
+  await unaryCall(channel, unary, Buffer.from('warm-up'));
+  const results = await Promise.all(
+    Array.from({ length: 15 }, () => status(unaryCall(channel, unary, Buffer.from('x')))),
+  );
+  assert.deepEqual(new Set(results), new Set([GrpcStatus.OK]));
+  assert.equal(channel.connectAttempts, 3);
+  assert.ok(peak() > 5, `peak ${peak()}: the calls did not spread over connections`);
+  await channel.close();
+  await server.close();
+});
+
+test('a call waiting for a stream slot still honours its deadline', async () => {
+  const { server, port } = await limitedServer(1, 300);
+  const channel = new GrpcChannel(`127.0.0.1:${port}`);
+  await unaryCall(channel, unary, Buffer.from('warm-up'));
+  const slow = unaryCall(channel, unary, Buffer.from('x'));
+  const t0 = performance.now();
+  assert.equal(
+    await status(unaryCall(channel, unary, Buffer.from('x'), { timeoutMs: 50 })),
+    GrpcStatus.DEADLINE_EXCEEDED,
+  );
+  assert.ok(performance.now() - t0 < 250);
+  await slow;
+  await channel.close();
+  await server.close();
 });
