@@ -38,6 +38,9 @@ export interface Http2ClientStream {
   onDrain: () => void;
   /** Queues request body octets; false means "stop writing until onDrain". */
   write(chunk: Uint8Array): boolean;
+  /** Stops returning flow-control window for this stream: the server slows down, others do not. */
+  pause(): void;
+  resume(): void;
   end(chunk?: Uint8Array): void;
   sendTrailers(headers: Iterable<HeaderFieldInput>): void;
   reset(errorCode?: number): void;
@@ -247,7 +250,8 @@ export class Http2Client {
           break;
         case 'dataReceived':
           s?.onData(ev.data);
-          this.h2.acknowledgeReceivedData(ev.streamId, ev.flowControlledLength);
+          if (s?.holdAcknowledgement(ev.flowControlledLength) !== true)
+            this.h2.acknowledgeReceivedData(ev.streamId, ev.flowControlledLength);
           break;
         case 'trailersReceived':
           s?.onTrailers(ev.headers);
@@ -322,6 +326,8 @@ class ClientStream implements Http2ClientStream {
   onDrain: () => void = () => {};
   private failed = false;
   private needDrain = false;
+  private paused = false;
+  private unacknowledged = 0;
 
   constructor(
     private readonly client: Http2Client,
@@ -333,6 +339,26 @@ class ClientStream implements Http2ClientStream {
     const ok = this.client.h2.bufferedAmount(this.streamId) < STREAM_HIGH_WATER_MARK;
     if (!ok) this.needDrain = true;
     return ok;
+  }
+
+  pause(): void {
+    this.paused = true;
+  }
+
+  resume(): void {
+    this.paused = false;
+    if (this.unacknowledged > 0) {
+      const n = this.unacknowledged;
+      this.unacknowledged = 0;
+      this.client.command(() => this.client.h2.acknowledgeReceivedData(this.streamId, n));
+    }
+  }
+
+  /** While paused, received octets are acknowledged only on resume(). */
+  holdAcknowledgement(n: number): boolean {
+    if (!this.paused) return false;
+    this.unacknowledged += n;
+    return true;
   }
 
   maybeDrain(): void {

@@ -57,7 +57,14 @@ export interface CallOptions {
   maxSendMessageSize?: number;
   /** Wait for a connection through backoff delays instead of failing fast with UNAVAILABLE. */
   waitForReady?: boolean;
+  /**
+   * Response bytes decoded but not yet consumed before the call stops returning HTTP/2 window
+   * (the server then slows down instead of filling memory). Default 1 MiB.
+   */
+  receiveHighWaterMark?: number;
 }
+
+export const DEFAULT_RECEIVE_HIGH_WATER_MARK = 1024 * 1024;
 
 /** How a call ended. */
 export interface CallStatus {
@@ -103,6 +110,9 @@ export class ClientCall<Req = unknown, Res = unknown> implements AsyncIterable<R
   private resolveMetadata!: (md: Metadata) => void;
   private resolveStatus!: (s: CallStatus) => void;
   private readonly received: Res[] = [];
+  private readonly receivedSizes: number[] = [];
+  private receivedBytes = 0;
+  private receivePaused = false;
   private wake: (() => void) | undefined;
   private readonly decoder: GrpcMessageDecoder;
   private responseEncoding: string = 'identity';
@@ -368,6 +378,16 @@ export class ClientCall<Req = unknown, Res = unknown> implements AsyncIterable<R
           );
         }
         this.received.push(msg);
+        this.receivedSizes.push(payload.byteLength);
+        this.receivedBytes += payload.byteLength;
+      }
+      if (
+        !this.receivePaused &&
+        this.receivedBytes >= (this.options.receiveHighWaterMark ?? DEFAULT_RECEIVE_HIGH_WATER_MARK)
+      ) {
+        // A consumer slower than the server: stop acknowledging DATA until it catches up.
+        this.receivePaused = true;
+        this.stream?.pause();
       }
     } catch (e) {
       if (!(e instanceof GrpcError)) throw e;
@@ -459,7 +479,14 @@ export class ClientCall<Req = unknown, Res = unknown> implements AsyncIterable<R
     try {
       for (;;) {
         if (this.received.length > 0) {
-          yield this.received.shift() as Res;
+          const m = this.received.shift() as Res;
+          this.receivedBytes -= this.receivedSizes.shift() ?? 0;
+          const mark = this.options.receiveHighWaterMark ?? DEFAULT_RECEIVE_HIGH_WATER_MARK;
+          if (this.receivePaused && this.receivedBytes < mark / 2) {
+            this.receivePaused = false;
+            this.stream?.resume();
+          }
+          yield m;
           continue;
         }
         const done = this.finished;

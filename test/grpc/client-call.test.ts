@@ -424,3 +424,39 @@ test('backpressure: write() turns false when the server stops reading, drain() r
   await fixedChannel.close();
   await fixed.close();
 });
+
+test('receive backpressure: a slow consumer stops the window, the server waits, nothing is lost', async () => {
+  const total = 100;
+  const size = 64 * 1024;
+  let written = 0;
+  const streaming = createHttp2Server((s) => {
+    s.onEnd = () => {
+      s.respond(GRPC_OK_HEADERS);
+      const pump = () => {
+        while (written < total) {
+          written++;
+          if (!s.write(encodeGrpcMessage(new Uint8Array(size)))) return;
+        }
+        s.sendTrailers([['grpc-status', '0']]);
+      };
+      s.onDrain = pump;
+      pump();
+    };
+  });
+  const p = (await streaming.listen({ host: '127.0.0.1', port: 0 })).port;
+  const ch = new GrpcChannel(`127.0.0.1:${p}`, { http2: { flowControl: 'fixed' } });
+  const call = new ClientCall(ch, { ...bidi, clientStreaming: false }, { receiveHighWaterMark: 256 * 1024 });
+  call.write(Buffer.from('go'));
+  call.end();
+  const it = call[Symbol.asyncIterator]();
+  assert.equal((await it.next()).value?.length, size);
+  await new Promise((r) => setTimeout(r, 200));
+  // Window (1 MiB) + our mark (256 KiB) + the server driver's own queue: far from all 6.4 MiB.
+  assert.ok(written * size < 3 * 1024 * 1024, `the server wrote ${written} messages while we slept`);
+  let n = 1;
+  for (let r = await it.next(); !r.done; r = await it.next()) n++;
+  assert.equal(n, total);
+  assert.equal((await call.status).code, GrpcStatus.OK);
+  await ch.close();
+  await streaming.close();
+});
