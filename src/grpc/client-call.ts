@@ -16,7 +16,7 @@ import { decodeStatusMessage } from './status-message.js';
 import { formatGrpcTimeout } from './timeout.js';
 
 /** grpc-go's and grpc-js's default send limit: no limit short of what the length prefix holds. */
-export const DEFAULT_MAX_SEND_MESSAGE_SIZE = 0xffff_ffff;
+export const DEFAULT_CLIENT_MAX_SEND_MESSAGE_SIZE = 0xffff_ffff;
 
 /** How messages of one type become bytes and back (a protobuf `MessageType` is one). */
 export interface MessageCodec<T> {
@@ -282,7 +282,7 @@ export class ClientCall<Req = unknown, Res = unknown> implements AsyncIterable<R
     if (this.finished) return false;
     if (this.halfClosed) throw new RangeError('write() after end()');
     let payload = this.method.requestCodec.encode(message);
-    const max = this.options.maxSendMessageSize ?? DEFAULT_MAX_SEND_MESSAGE_SIZE;
+    const max = this.options.maxSendMessageSize ?? DEFAULT_CLIENT_MAX_SEND_MESSAGE_SIZE;
     if (payload.byteLength > max) {
       const err = new GrpcError(
         GrpcStatus.RESOURCE_EXHAUSTED,
