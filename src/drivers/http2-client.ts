@@ -7,6 +7,9 @@ import type { Http2ConnectionOptions } from '../http2/options.js';
 import { connectTcp } from '../tcp/client.js';
 import type { TcpConnection } from '../tcp/connection.js';
 
+/** Request body octets queued on a stream before write() returns false (as the server driver). */
+const STREAM_HIGH_WATER_MARK = 256 * 1024;
+
 /** A complete response, as collected by `Http2Client.fetch()`. */
 export interface Http2Response {
   status: number;
@@ -31,7 +34,13 @@ export interface Http2ClientStream {
   onTrailers: (headers: HeaderField[]) => void;
   onEnd: () => void;
   onReset: (errorCode: number) => void;
-  write(chunk: Uint8Array): void;
+  /** The queued request body fell below half the high-water mark after write() returned false. */
+  onDrain: () => void;
+  /** Queues request body octets; false means "stop writing until onDrain". */
+  write(chunk: Uint8Array): boolean;
+  /** Stops returning flow-control window for this stream: the server slows down, others do not. */
+  pause(): void;
+  resume(): void;
   end(chunk?: Uint8Array): void;
   sendTrailers(headers: Iterable<HeaderFieldInput>): void;
   reset(errorCode?: number): void;
@@ -62,6 +71,16 @@ export class Http2Client {
   private failure: Error | undefined;
   private closedResolve: (() => void) | undefined;
   private readonly closed: Promise<void>;
+  private goAwayReceived = false;
+  private readonly pendingPings: { data: Uint8Array; resolve: (rttMs: number) => void; sentAt: number }[] =
+    [];
+  private settingsResolve: (() => void) | undefined;
+  /** Resolves when the server's first SETTINGS frame (its connection preface) has arrived. */
+  readonly remoteSettingsReceived: Promise<void>;
+  /** Called once when the TCP connection is gone (after a close, a connection error or EOF). */
+  onClose: (err: Error | undefined) => void = () => {};
+  /** Called when the peer sends GOAWAY: no new streams may be opened on this connection. */
+  onGoAway: (errorCode: number, lastStreamId: number) => void = () => {};
 
   private constructor(
     private readonly conn: TcpConnection,
@@ -72,16 +91,22 @@ export class Http2Client {
     this.closed = new Promise((resolve) => {
       this.closedResolve = resolve;
     });
+    this.remoteSettingsReceived = new Promise((resolve) => {
+      this.settingsResolve = resolve;
+    });
     conn.onData = (bytes) => this.onData(bytes);
     conn.onDrain = () => {
       this.writable = true;
       this.flush();
+      this.drainStreams();
     };
     conn.onClose = (err) => {
       this.failure ??= err ?? new Error('connection closed');
       for (const s of this.streams.values()) s.fail(ErrorCode.CANCEL);
       this.streams.clear();
+      this.pendingPings.length = 0;
       this.closedResolve?.();
+      this.onClose(err ?? undefined);
     };
     this.flush();
   }
@@ -90,6 +115,39 @@ export class Http2Client {
     const host = options.host ?? '127.0.0.1';
     const conn = await connectTcp({ host, port: options.port });
     return new Http2Client(conn, options.authority ?? `${host}:${options.port}`, options.http2 ?? {});
+  }
+
+  /** True while new streams may be opened: connected, no GOAWAY received, no connection error. */
+  get isUsable(): boolean {
+    return this.failure === undefined && !this.goAwayReceived && !this.h2.isClosed;
+  }
+
+  /** Why the connection is gone (undefined while it is up). */
+  get failureReason(): Error | undefined {
+    return this.failure;
+  }
+
+  /** Streams open on this connection. */
+  get activeStreams(): number {
+    return this.streams.size;
+  }
+
+  /**
+   * Sends a PING and resolves with the round-trip time in milliseconds when the ACK arrives (the
+   * promise never settles if the connection dies first: pair it with a timer).
+   *
+   * @example
+   * const rtt = await client.ping();
+   */
+  ping(): Promise<number> {
+    return new Promise((resolve) => {
+      if (this.failure) return;
+      const data = new Uint8Array(8);
+      new DataView(data.buffer).setFloat64(0, Math.random());
+      this.pendingPings.push({ data, resolve, sentAt: performance.now() });
+      this.h2.ping(data);
+      this.flush();
+    });
   }
 
   /**
@@ -167,6 +225,12 @@ export class Http2Client {
     await this.closed;
   }
 
+  /** Closes the TCP connection at once: open streams fail (reset CANCEL), `onClose` runs. */
+  destroy(err?: Error): void {
+    this.failure ??= err ?? new Error('connection destroyed');
+    this.conn.destroy(err ?? null);
+  }
+
   private onData(bytes: Uint8Array): void {
     let events: Http2Event[];
     try {
@@ -186,7 +250,8 @@ export class Http2Client {
           break;
         case 'dataReceived':
           s?.onData(ev.data);
-          this.h2.acknowledgeReceivedData(ev.streamId, ev.flowControlledLength);
+          if (s?.holdAcknowledgement(ev.flowControlledLength) !== true)
+            this.h2.acknowledgeReceivedData(ev.streamId, ev.flowControlledLength);
           break;
         case 'trailersReceived':
           s?.onTrailers(ev.headers);
@@ -199,12 +264,34 @@ export class Http2Client {
           s?.fail(ev.errorCode);
           this.streams.delete(ev.streamId);
           break;
+        case 'settingsChanged':
+          this.settingsResolve?.();
+          this.settingsResolve = undefined;
+          break;
+        case 'goAwayReceived':
+          this.goAwayReceived = true;
+          this.onGoAway(ev.errorCode, ev.lastStreamId);
+          break;
+        case 'pingAcked': {
+          const i = this.pendingPings.findIndex((p) => Buffer.from(p.data).equals(ev.data));
+          if (i >= 0) {
+            const [p] = this.pendingPings.splice(i, 1);
+            p.resolve(performance.now() - p.sentAt);
+          }
+          break;
+        }
         default:
           break;
       }
     }
     this.flush();
+    this.drainStreams();
     if (this.h2.canClose && this.streams.size === 0) this.conn.end();
+  }
+
+  /** WINDOW_UPDATEs and a writable socket let queued bodies go out: tell writers that wait. */
+  private drainStreams(): void {
+    for (const s of this.streams.values()) s.maybeDrain();
   }
 
   /** Forgets a stream reset by the application. */
@@ -238,15 +325,49 @@ class ClientStream implements Http2ClientStream {
   onTrailers: (headers: HeaderField[]) => void = () => {};
   onEnd: () => void = () => {};
   onReset: (errorCode: number) => void = () => {};
+  onDrain: () => void = () => {};
   private failed = false;
+  private needDrain = false;
+  private paused = false;
+  private unacknowledged = 0;
 
   constructor(
     private readonly client: Http2Client,
     readonly streamId: number,
   ) {}
 
-  write(chunk: Uint8Array): void {
+  write(chunk: Uint8Array): boolean {
     this.client.command(() => this.client.h2.sendData(this.streamId, chunk));
+    const ok = this.client.h2.bufferedAmount(this.streamId) < STREAM_HIGH_WATER_MARK;
+    if (!ok) this.needDrain = true;
+    return ok;
+  }
+
+  pause(): void {
+    this.paused = true;
+  }
+
+  resume(): void {
+    this.paused = false;
+    if (this.unacknowledged > 0) {
+      const n = this.unacknowledged;
+      this.unacknowledged = 0;
+      this.client.command(() => this.client.h2.acknowledgeReceivedData(this.streamId, n));
+    }
+  }
+
+  /** While paused, received octets are acknowledged only on resume(). */
+  holdAcknowledgement(n: number): boolean {
+    if (!this.paused) return false;
+    this.unacknowledged += n;
+    return true;
+  }
+
+  maybeDrain(): void {
+    if (this.needDrain && this.client.h2.bufferedAmount(this.streamId) < STREAM_HIGH_WATER_MARK / 2) {
+      this.needDrain = false;
+      this.onDrain();
+    }
   }
 
   end(chunk: Uint8Array = new Uint8Array(0)): void {

@@ -5,6 +5,10 @@
  * @example
  * import { GrpcMessageDecoder, parseGrpcTimeout, Metadata, GrpcStatus } from 'wirestack/grpc';
  */
+
+export * from './channel.js';
+export * from './client.js';
+export * from './client-call.js';
 export * from './compression.js';
 export * from './demo-echo-service.js';
 export * from './errors.js';
