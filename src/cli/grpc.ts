@@ -6,12 +6,16 @@ gRPC over wirestack's own HTTP/2 and TCP stack.
 
 Subcommands:
   serve     serve the interop TestService, a demo Echo service, health and reflection (port 50051)
+  call      call any gRPC server like grpcurl: JSON in, one JSON line per response out
+  interop   run gRPC's interop test cases against a server (--server HOST:PORT)
 
 Run \`wirestack grpc <subcommand> --help\` for its options.
 `;
 
 const subcommands: Record<string, () => Promise<(argv: string[]) => Promise<void>>> = {
   serve: async () => (await import('./grpc-serve.js')).runGrpcServe,
+  call: async () => (await import('./grpc-call.js')).runGrpcCall,
+  interop: async () => (await import('./grpc-call.js')).runGrpcInterop,
 };
 
 /** `wirestack grpc <subcommand>`: each subcommand loads on demand. */

@@ -12,7 +12,7 @@ Commands:
   resp      in-memory key-value server for Redis clients (RESP2/3, pub/sub)
   http      HTTP/1.1 REST+JSON demo service for curl and wrk
   h2        HTTP/2 demo server (h2c) for curl, nghttp and h2load
-  grpc      gRPC server (interop TestService, health, reflection) and tools
+  grpc      gRPC: serve (interop TestService, health, reflection), call, interop
   bench     benchmark wirestack against Node's own stack, side by side
   codec     MessagePack encode/decode (stdin to stdout), codec bench, compression analyze
   proto     Protocol Buffers: encode/decode JSON <-> binary with a .proto, gen TypeScript, bench
