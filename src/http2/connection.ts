@@ -945,8 +945,7 @@ export class Http2Connection {
       );
     }
     if (data.length > 0) {
-      stream.pending.push(data);
-      stream.pendingBytes += data.length;
+      stream.pushPending(data);
     }
     if (options.endStream === true) {
       stream.pendingEnd = true;
@@ -1226,8 +1225,7 @@ export class Http2Connection {
 
   private closeStream(stream: Http2Stream, how: StreamClosure): void {
     stream.state = 'closed';
-    stream.pending = [];
-    stream.pendingBytes = 0;
+    stream.clearPending();
     this.streams.delete(stream.id);
     this.sendOrder.delete(stream.id);
     this.rememberClosed(stream.id, how);

@@ -66,3 +66,19 @@ test('after a connection error, receive() ignores input and commands throw', () 
   assert.throws(() => server.ping());
   assert.equal(concat(server.takeOutput()).includes(Buffer.from('invalid client connection preface')), true);
 });
+
+test('50k small queued writes on one stream drain in linear time, in order (no shift() per chunk)', async () => {
+  const { Http2Stream } = await import('../../src/http2/stream.js');
+  const s = new Http2Stream(1, false, 65535, 65535);
+  const N = 50_000;
+  for (let i = 0; i < N; i++) s.pushPending(Uint8Array.of(i & 0xff, (i >> 8) & 0xff));
+  assert.equal(s.pendingBytes, 2 * N);
+  const t0 = performance.now();
+  const out: number[] = [];
+  while (s.pendingBytes > 0) for (const b of s.takePending(Math.min(3, s.pendingBytes))) out.push(b);
+  const ms = performance.now() - t0;
+  assert.equal(out.length, 2 * N);
+  for (let i = 0; i < N; i += 997)
+    assert.deepEqual([out[2 * i], out[2 * i + 1]], [i & 0xff, (i >> 8) & 0xff]);
+  assert.ok(ms < 2000, `draining took ${ms.toFixed(0)} ms`);
+});
