@@ -1,10 +1,10 @@
 // h2load speaking gRPC against wirestack's GrpcServer and a @grpc/grpc-js server, both serving the
 // interop TestService.UnaryCall, one after the other in one run. Needs `npx tsc -p .` first.
 //   node scripts/grpc-unary-bench.mjs [-n 100000] [-c 16] [-m 8]
-// Each server runs in its own process; h2load posts a 5-byte-prefixed SimpleRequest
+// Each server runs in its own process pinned to CPU 0, h2load on CPU 1; h2load posts a 5-byte-prefixed SimpleRequest
 // (response_size 16, a 16-byte payload) with content-type application/grpc and te: trailers.
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -38,7 +38,8 @@ async function serveGrpcJs() {
 }
 
 function start(mode) {
-  const child = spawn(process.execPath, [new URL(import.meta.url).pathname, mode], {
+  // Server on CPU 0, h2load on CPU 1 (taskset execs node, so child.pid is the server's pid).
+  const child = spawn('taskset', ['-c', '0', process.execPath, new URL(import.meta.url).pathname, mode], {
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   return new Promise((resolve) => {
@@ -112,14 +113,26 @@ async function main() {
       url,
     ]);
     const cpu0 = cpuMs(child.pid);
-    const r = spawnSync('h2load', [...args, url], { encoding: 'utf8' });
+    // Per-request durations (third column, microseconds) for percentiles h2load does not print.
+    const log = join(tmpdir(), `grpc-unary-${process.pid}-${name}.log`);
+    const r = spawnSync('taskset', ['-c', '1', 'h2load', ...args, `--log-file=${log}`, url], { encoding: 'utf8' });
     const cpu = cpuMs(child.pid) - cpu0;
+    const durations = readFileSync(log, 'utf8')
+      .trim()
+      .split('\n')
+      .map((line) => Number(line.split('\t')[2]) / 1000)
+      .sort((a, b) => a - b);
+    rmSync(log, { force: true });
+    const pct = (q) => durations[Math.min(durations.length - 1, Math.floor(q * durations.length))].toFixed(2);
     const rps = /finished in [^,]+, ([\d.]+) req\/s/.exec(r.stdout)?.[1];
     const status = /status codes: ([^\n]+)/.exec(r.stdout)?.[1];
     const reqLine = /requests: ([^\n]+)/.exec(r.stdout)?.[1];
     const latency = /time for request:\s+([^\n]+)/.exec(r.stdout)?.[1];
     console.log(`${name.padEnd(10)} ${rps} req/s | requests: ${reqLine} | status codes: ${status}`);
     console.log(`${''.padEnd(10)} time for request (min max mean sd +/-sd): ${latency}`);
+    console.log(
+      `${''.padEnd(10)} latency ms: p50 ${pct(0.5)}  p95 ${pct(0.95)}  p99 ${pct(0.99)}  p99.9 ${pct(0.999)}  (${durations.length} requests)`,
+    );
     // CPU per request is steadier than req/s on a shared machine: it does not count time waiting for a core.
     console.log(
       `${''.padEnd(10)} server CPU ${cpu} ms = ${((cpu * 1000) / Number(n)).toFixed(1)} us/request`,
