@@ -115,7 +115,9 @@ async function main() {
     const cpu0 = cpuMs(child.pid);
     // Per-request durations (third column, microseconds) for percentiles h2load does not print.
     const log = join(tmpdir(), `grpc-unary-${process.pid}-${name}.log`);
-    const r = spawnSync('taskset', ['-c', '1', 'h2load', ...args, `--log-file=${log}`, url], { encoding: 'utf8' });
+    const r = spawnSync('taskset', ['-c', '1', 'h2load', ...args, `--log-file=${log}`, url], {
+      encoding: 'utf8',
+    });
     const cpu = cpuMs(child.pid) - cpu0;
     const durations = readFileSync(log, 'utf8')
       .trim()

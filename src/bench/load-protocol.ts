@@ -55,7 +55,27 @@ export function echoProtocol(size: number): LoadProtocol {
   };
 }
 
-const PROTOCOLS: Record<string, (size: number) => LoadProtocol> = { echo: echoProtocol };
+/**
+ * The framed echo protocol (`wirestack echo --framing length`): a request is one length-prefixed
+ * frame of `size` bytes in all (a 4-byte big-endian length, then `size - 4` payload bytes), and the
+ * server echoes it as the same frame, so a response is again complete after `size` bytes.
+ *
+ * @example
+ * const p = framedEchoProtocol(64); // header 00 00 00 3c, then 60 payload bytes
+ */
+export function framedEchoProtocol(size: number): LoadProtocol {
+  if (!Number.isInteger(size) || size < 5)
+    throw new RangeError(`framed echo request size must be >= 5 (4-byte header + payload), got ${size}`);
+  const echo = echoProtocol(size);
+  const request = echo.request.slice();
+  new DataView(request.buffer).setUint32(0, size - 4, false);
+  return { name: 'framed-echo', request, newResponseCounter: echo.newResponseCounter };
+}
+
+const PROTOCOLS: Record<string, (size: number) => LoadProtocol> = {
+  echo: echoProtocol,
+  'framed-echo': framedEchoProtocol,
+};
 
 /** Build a protocol from its spec. */
 export function protocolFromSpec(spec: ProtocolSpec): LoadProtocol {

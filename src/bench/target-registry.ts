@@ -104,7 +104,7 @@ export class TargetRegistry {
   }
 }
 
-/** The targets wirestack ships: `echo` (ours) and `echo-node` (node:net baseline). */
+/** The targets wirestack ships: `echo` and `echo-framed` (ours) and `echo-node` (node:net baseline). */
 export function defaultTargetRegistry(): TargetRegistry {
   return new TargetRegistry()
     .register(
@@ -115,6 +115,15 @@ export function defaultTargetRegistry(): TargetRegistry {
         '--idle-timeout',
         '0',
       ]),
+    )
+    .register(
+      spawnedTarget(
+        'echo-framed',
+        "wirestack's length-prefixed echo (echo --framing length)",
+        'framed-echo',
+        CLI_MAIN,
+        ['echo', '--framing', 'length', '--port', '0', '--idle-timeout', '0'],
+      ),
     )
     .register(
       spawnedTarget('echo-node', 'a plain node:net echo server (the baseline)', 'echo', NODE_ECHO, [

@@ -148,3 +148,24 @@ test('mistakes print a message and the --help hint with exit code 2', () => {
   assert.equal(refused.status, 2);
   assert.match(refused.stderr, /cannot connect to 127\.0\.0\.1:1: connection refused/);
 });
+
+test('the framed echo server (echo --framing length) can be driven: whole frames back, no errors', () => {
+  const r = bench([
+    'echo-framed',
+    '--duration',
+    '1',
+    '--warmup',
+    '0.2',
+    '--connections',
+    '4',
+    '--pipeline',
+    '4',
+    '--json',
+  ]);
+  assert.equal(r.status, 0, r.stderr);
+  const run = JSON.parse(r.stdout).run;
+  assert.equal(run.target, 'echo-framed');
+  assert.ok(run.requests > 1000, `requests ${run.requests}`);
+  assert.equal(run.errors, 0);
+  assert.ok(run.server.cpuUsPerRequest > 0);
+});

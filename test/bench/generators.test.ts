@@ -79,3 +79,14 @@ test('the recorder counts warm-up only towards progress and bins the window by s
   assert.deepEqual(r.errorMessages, ['boom']);
   assert.deepEqual(rec.result(2500).timeline, [2, 1, 0]);
 });
+
+test('framed echo requests are one length-prefixed frame of the requested size', async () => {
+  const { framedEchoProtocol } = await import('../../src/bench/load-protocol.js');
+  const p = framedEchoProtocol(64);
+  assert.equal(p.request.length, 64);
+  assert.deepEqual([...p.request.subarray(0, 4)], [0, 0, 0, 60]);
+  const counter = p.newResponseCounter();
+  assert.equal(counter.feed(new Uint8Array(100)), 1);
+  assert.equal(counter.feed(new Uint8Array(28)), 1);
+  assert.throws(() => framedEchoProtocol(4), RangeError);
+});
