@@ -90,3 +90,11 @@ test('usage mistakes exit 2 with a hint; unknown commands are named', () => {
   const inUse = spawnSync(process.execPath, [CLI, '--help'], { encoding: 'utf8' });
   assert.match(inUse.stdout, /serve/);
 });
+
+test('the wirestack bin is executable after the build, so `npx wirestack` runs it directly', async () => {
+  const { statSync } = await import('node:fs');
+  assert.ok((statSync(CLI).mode & 0o111) !== 0, `${CLI} is not executable`);
+  const r = spawnSync(CLI, ['--help'], { encoding: 'utf8' });
+  assert.equal(r.status, 0, r.stderr);
+  assert.match(r.stdout, /Usage: wirestack <command>/);
+});
