@@ -168,7 +168,7 @@ test('a run whose processes waited for a CPU is flagged as taken on a busy machi
 
 test('targets: names, HOST:PORT, and typed errors for anything else', () => {
   const targets = defaultTargetRegistry();
-  assert.deepEqual(targets.names(), ['echo', 'echo-node']);
+  assert.deepEqual(targets.names(), ['echo', 'echo-framed', 'echo-node']);
   assert.equal(targets.resolve('127.0.0.1:7000').name, '127.0.0.1:7000');
   assert.equal(targets.resolve('[::1]:7000').name, '[::1]:7000');
   assert.throws(() => targets.resolve('redis'), UnknownTargetError);
