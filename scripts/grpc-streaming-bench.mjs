@@ -1,58 +1,10 @@
 // Server-streaming throughput (messages/s) with a @grpc/grpc-js client against wirestack's
 // GrpcServer and a grpc-js server, both serving TestService.StreamingOutputCall. Needs `npx tsc -p .`.
 //   node scripts/grpc-streaming-bench.mjs [messages 200000] [size 64]
-import { spawn } from 'node:child_process';
+import { PROTOS, serveGrpcJs, serveWirestack, startServer } from './grpc-bench-servers.mjs';
 
-const PROTOS = new URL('../protos', import.meta.url).pathname;
+const SELF = new URL(import.meta.url).pathname;
 const [messages = '200000', size = '64'] = process.argv.slice(2).filter((a) => !a.startsWith('serve-'));
-
-async function serveOurs() {
-  const { GrpcServer } = await import('../dist/src/grpc/index.js');
-  const { loadTestServiceSchema, testServiceHandlers } = await import(
-    '../dist/src/grpc/interop/test-service.js'
-  );
-  const server = new GrpcServer();
-  server.addService(loadTestServiceSchema(), 'grpc.testing.TestService', testServiceHandlers());
-  const { port } = await server.listen({ host: '127.0.0.1', port: 0 });
-  console.log(`listening on 127.0.0.1:${port}`);
-}
-
-async function serveGrpcJs() {
-  const grpc = await import('@grpc/grpc-js');
-  const loader = await import('@grpc/proto-loader');
-  const pkg = grpc.loadPackageDefinition(
-    loader.loadSync('grpc/testing/test.proto', { includeDirs: [PROTOS] }),
-  );
-  const server = new grpc.Server();
-  server.addService(pkg.grpc.testing.TestService.service, {
-    streamingOutputCall: async (call) => {
-      for (const p of call.request.responseParameters) {
-        if (!call.write({ payload: { type: 0, body: Buffer.alloc(p.size) } })) {
-          await new Promise((r) => call.once('drain', r));
-        }
-      }
-      call.end();
-    },
-  });
-  server.bindAsync('127.0.0.1:0', grpc.ServerCredentials.createInsecure(), (err, port) => {
-    if (err) throw err;
-    console.log(`listening on 127.0.0.1:${port}`);
-  });
-}
-
-function start(mode) {
-  const child = spawn(process.execPath, [new URL(import.meta.url).pathname, mode], {
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  return new Promise((resolve) => {
-    let out = '';
-    child.stdout.on('data', (d) => {
-      out += d;
-      const m = /listening on 127\.0\.0\.1:(\d+)/.exec(out);
-      if (m) resolve({ child, port: Number(m[1]) });
-    });
-  });
-}
 
 async function main() {
   const grpc = await import('@grpc/grpc-js');
@@ -65,7 +17,7 @@ async function main() {
     ['wirestack', 'serve-ours'],
     ['grpc-js', 'serve-grpcjs'],
   ]) {
-    const { child, port } = await start(mode);
+    const { child, port } = await startServer(SELF, mode);
     const client = new pkg.grpc.testing.TestService(`127.0.0.1:${port}`, grpc.credentials.createInsecure());
     const run = async (n) => {
       let got = 0;
@@ -84,6 +36,16 @@ async function main() {
 }
 
 const mode = process.argv[2];
-if (mode === 'serve-ours') await serveOurs();
-else if (mode === 'serve-grpcjs') await serveGrpcJs();
+if (mode === 'serve-ours') await serveWirestack();
+else if (mode === 'serve-grpcjs')
+  await serveGrpcJs({
+    streamingOutputCall: async (call) => {
+      for (const p of call.request.responseParameters) {
+        if (!call.write({ payload: { type: 0, body: Buffer.alloc(p.size) } })) {
+          await new Promise((r) => call.once('drain', r));
+        }
+      }
+      call.end();
+    },
+  });
 else await main();

@@ -3,54 +3,13 @@
 //   node scripts/grpc-unary-bench.mjs [-n 100000] [-c 16] [-m 8]
 // Each server runs in its own process pinned to CPU 0, h2load on CPU 1; h2load posts a 5-byte-prefixed SimpleRequest
 // (response_size 16, a 16-byte payload) with content-type application/grpc and te: trailers.
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { serveGrpcJs, serveWirestack, startServer } from './grpc-bench-servers.mjs';
 
-const PROTOS = new URL('../protos', import.meta.url).pathname;
-
-async function serveOurs() {
-  const { GrpcServer } = await import('../dist/src/grpc/index.js');
-  const { loadTestServiceSchema, testServiceHandlers } = await import(
-    '../dist/src/grpc/interop/test-service.js'
-  );
-  const server = new GrpcServer();
-  server.addService(loadTestServiceSchema(), 'grpc.testing.TestService', testServiceHandlers());
-  const { port } = await server.listen({ host: '127.0.0.1', port: 0 });
-  console.log(`listening on 127.0.0.1:${port}`);
-}
-
-async function serveGrpcJs() {
-  const grpc = await import('@grpc/grpc-js');
-  const loader = await import('@grpc/proto-loader');
-  const def = loader.loadSync('grpc/testing/test.proto', { includeDirs: [PROTOS] });
-  const pkg = grpc.loadPackageDefinition(def);
-  const server = new grpc.Server();
-  server.addService(pkg.grpc.testing.TestService.service, {
-    unaryCall: (call, cb) =>
-      cb(null, { payload: { type: 0, body: Buffer.alloc(call.request.responseSize) } }),
-  });
-  server.bindAsync('127.0.0.1:0', grpc.ServerCredentials.createInsecure(), (err, port) => {
-    if (err) throw err;
-    console.log(`listening on 127.0.0.1:${port}`);
-  });
-}
-
-function start(mode) {
-  // Server on CPU 0, h2load on CPU 1 (taskset execs node, so child.pid is the server's pid).
-  const child = spawn('taskset', ['-c', '0', process.execPath, new URL(import.meta.url).pathname, mode], {
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  return new Promise((resolve) => {
-    let out = '';
-    child.stdout.on('data', (d) => {
-      out += d;
-      const m = /listening on 127\.0\.0\.1:(\d+)/.exec(out);
-      if (m) resolve({ child, port: Number(m[1]) });
-    });
-  });
-}
+const SELF = new URL(import.meta.url).pathname;
 
 /** utime + stime of a process in ms (/proc/PID/stat fields 14 and 15, in clock ticks of 10 ms). */
 function cpuMs(pid) {
@@ -82,7 +41,7 @@ async function main() {
     ['wirestack', 'serve-ours'],
     ['grpc-js', 'serve-grpcjs'],
   ]) {
-    const { child, port } = await start(mode);
+    const { child, port } = await startServer(SELF, mode, 0);
     const args = [
       '-n',
       n,
@@ -147,6 +106,10 @@ async function main() {
 }
 
 const mode = process.argv[2];
-if (mode === 'serve-ours') await serveOurs();
-else if (mode === 'serve-grpcjs') await serveGrpcJs();
+if (mode === 'serve-ours') await serveWirestack();
+else if (mode === 'serve-grpcjs')
+  await serveGrpcJs({
+    unaryCall: (call, cb) =>
+      cb(null, { payload: { type: 0, body: Buffer.alloc(call.request.responseSize) } }),
+  });
 else await main();
