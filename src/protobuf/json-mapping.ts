@@ -315,7 +315,7 @@ const wrapper = (desc: MessageDescriptor, msg: ProtoMessage, options: ToJsonOpti
   scalarToJson(desc.fields[0], msg.value ?? defaultValue(desc.fields[0]), options);
 
 const WKT_TO_JSON: Record<string, ToJsonSpecial> = Object.assign(Object.create(null), {
-  'google.protobuf.Timestamp': (desc: MessageDescriptor, msg: ProtoMessage) => {
+  'google.protobuf.Timestamp': (desc, msg) => {
     const seconds = BigInt((msg.seconds as bigint | number | undefined) ?? 0n);
     const nanos = Number(msg.nanos ?? 0);
     if (seconds < MIN_TIMESTAMP || seconds > MAX_TIMESTAMP || nanos < 0 || nanos > 999_999_999) {
@@ -324,7 +324,7 @@ const WKT_TO_JSON: Record<string, ToJsonSpecial> = Object.assign(Object.create(n
     const iso = new Date(Number(seconds) * 1000).toISOString(); // YYYY-MM-DDTHH:MM:SS.000Z
     return `${iso.slice(0, 19)}${fraction(nanos)}Z`;
   },
-  'google.protobuf.Duration': (desc: MessageDescriptor, msg: ProtoMessage) => {
+  'google.protobuf.Duration': (desc, msg) => {
     const seconds = BigInt((msg.seconds as bigint | number | undefined) ?? 0n);
     const nanos = Number(msg.nanos ?? 0);
     const negative = seconds < 0n || nanos < 0;
@@ -339,14 +339,9 @@ const WKT_TO_JSON: Record<string, ToJsonSpecial> = Object.assign(Object.create(n
     }
     return `${negative ? '-' : ''}${seconds < 0n ? -seconds : seconds}${fraction(Math.abs(nanos))}s`;
   },
-  'google.protobuf.FieldMask': (_: MessageDescriptor, msg: ProtoMessage) =>
+  'google.protobuf.FieldMask': (_, msg) =>
     ((msg.paths as string[] | undefined) ?? []).map(lowerCamel).join(','),
-  'google.protobuf.Struct': (
-    desc: MessageDescriptor,
-    msg: ProtoMessage,
-    options: ToJsonOptions,
-    depth: number,
-  ) => {
+  'google.protobuf.Struct': (desc, msg, options, depth) => {
     const out: Record<string, JsonValue> = Object.create(null);
     const valueDesc = desc.fields[0].mapEntry!.fields[1].messageType!;
     for (const [k, v] of (msg.fields as Map<string, ProtoMessage> | undefined) ?? []) {
@@ -354,21 +349,11 @@ const WKT_TO_JSON: Record<string, ToJsonSpecial> = Object.assign(Object.create(n
     }
     return out;
   },
-  'google.protobuf.ListValue': (
-    desc: MessageDescriptor,
-    msg: ProtoMessage,
-    options: ToJsonOptions,
-    depth: number,
-  ) =>
+  'google.protobuf.ListValue': (desc, msg, options, depth) =>
     ((msg.values as ProtoMessage[] | undefined) ?? []).map((v) =>
       toJson(desc.fields[0].messageType!, v, options, depth + 1),
     ),
-  'google.protobuf.Value': (
-    desc: MessageDescriptor,
-    msg: ProtoMessage,
-    options: ToJsonOptions,
-    depth: number,
-  ) => {
+  'google.protobuf.Value': (desc, msg, options, depth) => {
     if (msg.nullValue !== undefined) return null;
     if (msg.numberValue !== undefined) {
       const n = msg.numberValue as number;
@@ -384,12 +369,7 @@ const WKT_TO_JSON: Record<string, ToJsonSpecial> = Object.assign(Object.create(n
     }
     throw fail(desc.fullName, 'a Value with no kind set has no JSON form');
   },
-  'google.protobuf.Any': (
-    desc: MessageDescriptor,
-    msg: ProtoMessage,
-    options: ToJsonOptions,
-    depth: number,
-  ) => {
+  'google.protobuf.Any': (desc, msg, options, depth) => {
     const url = (msg.typeUrl as string | undefined) ?? '';
     if (url === '') return Object.create(null);
     const inner = options.typeRegistry?.(url.slice(url.lastIndexOf('/') + 1));
@@ -402,7 +382,7 @@ const WKT_TO_JSON: Record<string, ToJsonSpecial> = Object.assign(Object.create(n
     else Object.assign(out, json);
     return out;
   },
-});
+} satisfies Record<string, ToJsonSpecial>);
 for (const name of ['Double', 'Float', 'Int64', 'UInt64', 'Int32', 'UInt32', 'Bool', 'String', 'Bytes']) {
   WKT_TO_JSON[`google.protobuf.${name}Value`] = wrapper;
 }
@@ -411,13 +391,7 @@ const TIMESTAMP_RE = /^(\d{4})-(\d{2})-(\d{2})[Tt](\d{2}):(\d{2}):(\d{2})(\.\d{1
 const DURATION_RE = /^(-)?(\d+)(\.\d{1,9})?s$/;
 
 const WKT_FROM_JSON: Record<string, FromJsonSpecial> = Object.assign(Object.create(null), {
-  'google.protobuf.Timestamp': (
-    desc: MessageDescriptor,
-    json: unknown,
-    _o: FromJsonOptions,
-    _d: number,
-    path: string,
-  ) => {
+  'google.protobuf.Timestamp': (desc, json, _o, _d, path) => {
     const m = typeof json === 'string' ? TIMESTAMP_RE.exec(json) : null;
     if (!m)
       throw fail(
@@ -436,13 +410,7 @@ const WKT_FROM_JSON: Record<string, FromJsonSpecial> = Object.assign(Object.crea
       throw fail(path, `timestamp ${json} is out of range`);
     return createMessage(desc, { seconds, nanos: nanosOf(m[7]) });
   },
-  'google.protobuf.Duration': (
-    desc: MessageDescriptor,
-    json: unknown,
-    _o: FromJsonOptions,
-    _d: number,
-    path: string,
-  ) => {
+  'google.protobuf.Duration': (desc, json, _o, _d, path) => {
     const m = typeof json === 'string' ? DURATION_RE.exec(json) : null;
     if (!m) throw fail(path, `expected a duration like "1.5s", got ${JSON.stringify(json)}`);
     const sign = m[1] ? -1 : 1;
@@ -450,25 +418,13 @@ const WKT_FROM_JSON: Record<string, FromJsonSpecial> = Object.assign(Object.crea
     if (seconds > MAX_DURATION) throw fail(path, `duration ${json} is out of range`);
     return createMessage(desc, { seconds: m[1] ? -seconds : seconds, nanos: sign * nanosOf(m[3]) || 0 });
   },
-  'google.protobuf.FieldMask': (
-    desc: MessageDescriptor,
-    json: unknown,
-    _o: FromJsonOptions,
-    _d: number,
-    path: string,
-  ) => {
+  'google.protobuf.FieldMask': (desc, json, _o, _d, path) => {
     if (typeof json !== 'string') throw fail(path, 'expected a comma-separated string of field paths');
     const paths =
       json === '' ? [] : json.split(',').map((p) => p.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`));
     return createMessage(desc, { paths });
   },
-  'google.protobuf.Struct': (
-    desc: MessageDescriptor,
-    json: unknown,
-    options: FromJsonOptions,
-    depth: number,
-    path: string,
-  ) => {
+  'google.protobuf.Struct': (desc, json, options, depth, path) => {
     if (typeof json !== 'object' || json === null || Array.isArray(json))
       throw fail(path, 'expected a JSON object');
     const valueDesc = desc.fields[0].mapEntry!.fields[1].messageType!;
@@ -481,26 +437,14 @@ const WKT_FROM_JSON: Record<string, FromJsonSpecial> = Object.assign(Object.crea
     }
     return createMessage(desc, { fields });
   },
-  'google.protobuf.ListValue': (
-    desc: MessageDescriptor,
-    json: unknown,
-    options: FromJsonOptions,
-    depth: number,
-    path: string,
-  ) => {
+  'google.protobuf.ListValue': (desc, json, options, depth, path) => {
     if (!Array.isArray(json)) throw fail(path, 'expected a JSON array');
     const valueDesc = desc.fields[0].messageType!;
     return createMessage(desc, {
       values: json.map((v, i) => fromJson(valueDesc, v, options, depth + 1, `${path}[${i}]`)),
     });
   },
-  'google.protobuf.Value': (
-    desc: MessageDescriptor,
-    json: unknown,
-    options: FromJsonOptions,
-    depth: number,
-    path: string,
-  ) => {
+  'google.protobuf.Value': (desc, json, options, depth, path) => {
     if (depth > (options.maxDepth ?? DEFAULT_MAX_DEPTH)) throw fail(path, 'nesting too deep');
     if (json === null) return createMessage(desc, { nullValue: 0 });
     if (typeof json === 'number') return createMessage(desc, { numberValue: json });
@@ -510,13 +454,7 @@ const WKT_FROM_JSON: Record<string, FromJsonSpecial> = Object.assign(Object.crea
     const f = desc.fields.find((x) => x.localName === kind)!;
     return createMessage(desc, { [kind]: fromJson(f.messageType!, json, options, depth + 1, path) });
   },
-  'google.protobuf.Any': (
-    desc: MessageDescriptor,
-    json: unknown,
-    options: FromJsonOptions,
-    depth: number,
-    path: string,
-  ) => {
+  'google.protobuf.Any': (desc, json, options, depth, path) => {
     if (typeof json !== 'object' || json === null || Array.isArray(json))
       throw fail(path, 'expected a JSON object');
     const { '@type': url, ...rest } = json as Record<string, unknown>;
@@ -528,7 +466,7 @@ const WKT_FROM_JSON: Record<string, FromJsonSpecial> = Object.assign(Object.crea
     const value = encodeMessage(inner, fromJson(inner, body, options, depth + 1, path));
     return createMessage(desc, { typeUrl: url, value });
   },
-});
+} satisfies Record<string, FromJsonSpecial>);
 for (const name of ['Double', 'Float', 'Int64', 'UInt64', 'Int32', 'UInt32', 'Bool', 'String', 'Bytes']) {
   WKT_FROM_JSON[`google.protobuf.${name}Value`] = (desc, json, _o, _d, path) =>
     createMessage(desc, { value: scalarFromJson(desc.fields[0], json, path) });
