@@ -5,6 +5,7 @@ import { test } from 'node:test';
 import { Http2Client } from '../../src/drivers/http2-client.js';
 import { encodeGrpcMessage, GrpcServer, type ServerCall } from '../../src/grpc/index.js';
 import { ProtoSchema } from '../../src/protobuf/index.js';
+import { waitFor, waitForSteady } from '../support/processes.js';
 
 const schema = ProtoSchema.fromSources({
   'sink.proto': `syntax = "proto3"; package sink;
@@ -15,7 +16,7 @@ const schema = ProtoSchema.fromSources({
 const Chunk = schema.message<{ data: Uint8Array }>('sink.Chunk');
 const Total = schema.message<{ bytes: bigint; chunks: number }>('sink.Total');
 
-test('attack: a client streaming faster than the handler reads is held by flow control, not buffered', async () => {
+test('attack: a client streaming faster than the handler reads is held by flow control, not buffered', async (t) => {
   let open!: () => void;
   const gate = new Promise<void>((r) => {
     open = r;
@@ -35,7 +36,9 @@ test('attack: a client streaming faster than the handler reads is held by flow c
     Get: async () => {},
   });
   const { port } = await server.listen({ host: '127.0.0.1', port: 0 });
+  t.after(() => server.close({ drainTimeoutMs: 500 }));
   const client = await Http2Client.connect({ port });
+  t.after(() => client.close());
   const s = client.request([
     [':method', 'POST'],
     [':path', '/sink.Sink/Put'],
@@ -51,20 +54,17 @@ test('attack: a client streaming faster than the handler reads is held by flow c
     s.onTrailers = (t) => resolve(t.find((f) => f.name === 'grpc-status')?.value);
   });
   s.end();
-  await new Promise((r) => setTimeout(r, 300));
-  // The server took at most its window plus the few queued messages; the rest waits on our side.
-  const waiting = client.h2.bufferedAmount(s.streamId);
+  // The server takes at most its window plus the few queued messages; the rest waits on our side.
+  const waiting = await waitForSteady(() => client.h2.bufferedAmount(s.streamId), 200, 10_000);
   assert.ok(waiting > 2 * 1024 * 1024, `only ${waiting} bytes held back by the client`);
   open();
   assert.equal(await trailers, '0');
   const total = Total.decode(Buffer.concat(body).subarray(5));
   assert.equal(total.chunks, N);
   assert.equal(Number(total.bytes), N * 64 * 1024);
-  await client.close();
-  await server.close({ drainTimeoutMs: 500 });
 });
 
-test('a slow reader: server-streaming writes wait for the client, memory stays bounded', async () => {
+test('a slow reader: server-streaming writes wait for the client, memory stays bounded', async (t) => {
   let written = 0;
   const server = new GrpcServer({ http2: { flowControl: 'fixed' } });
   server.addService(schema, 'sink.Sink', {
@@ -78,11 +78,13 @@ test('a slow reader: server-streaming writes wait for the client, memory stays b
     },
   });
   const { port } = await server.listen({ host: '127.0.0.1', port: 0 });
+  t.after(() => server.close({ drainTimeoutMs: 500 }));
   // A client with a 64 KiB window that never returns it: it reads nothing.
   const client = await Http2Client.connect({
     port,
     http2: { flowControl: 'fixed', initialWindowSize: 65535 },
   });
+  t.after(() => client.close());
   client.h2.acknowledgeReceivedData = () => {};
   const s = client.request([
     [':method', 'POST'],
@@ -91,10 +93,9 @@ test('a slow reader: server-streaming writes wait for the client, memory stays b
   ]);
   s.onData = () => {};
   s.end(encodeGrpcMessage(Total.encode({ bytes: 0n, chunks: 0 })));
-  await new Promise((r) => setTimeout(r, 300));
+  await waitFor(() => written > 0, 10_000, 'the first response write');
   // Not 256 messages (16 MiB) queued in the server: the writer waits on onDrain.
-  assert.ok(written > 0 && written < 16, `${written} messages written while the client read nothing`);
+  const settled = await waitForSteady(() => written, 200, 10_000);
+  assert.ok(settled < 16, `${settled} messages written while the client read nothing`);
   s.reset();
-  await client.close();
-  await server.close({ drainTimeoutMs: 500 });
 });

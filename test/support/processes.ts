@@ -132,3 +132,27 @@ export async function waitFor(cond: () => boolean, timeoutMs: number, what: stri
     await sleep(10);
   }
 }
+
+/**
+ * Poll `read` until its value has not changed for `steadyMs` (a flow that has stopped), then return
+ * it. A fixed sleep guessed how long a slow CI machine needs; this waits for the thing itself.
+ */
+export async function waitForSteady(
+  read: () => number,
+  steadyMs: number,
+  timeoutMs: number,
+): Promise<number> {
+  const end = Date.now() + timeoutMs;
+  let last = read();
+  let since = Date.now();
+  while (Date.now() - since < steadyMs) {
+    if (Date.now() > end) throw new Error(`value still changing after ${timeoutMs} ms (last ${last})`);
+    await sleep(10);
+    const v = read();
+    if (v !== last) {
+      last = v;
+      since = Date.now();
+    }
+  }
+  return last;
+}
