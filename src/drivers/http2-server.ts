@@ -316,11 +316,26 @@ class Session {
       // Frames from the core are fresh buffers or DATA the sender handed over for good
       // (Http2Connection.sendData keeps them uncopied): safe to queue by reference.
       if (out.length > 0) this.writable = this.conn.writev(out, { retain: true });
+      let abandoned = false;
       for (const [id, s] of this.streams) {
+        const state = this.h2.streamState(id);
         // A stream whose END_STREAM went out after the peer's is closed now: forget it, or every
         // finished stream would stay in this map (and be "reset" at disconnect) for the connection's life.
-        if (this.h2.streamState(id) === 'closed') this.streams.delete(id);
-        else s.maybeDrain();
+        if (state === 'closed') this.streams.delete(id);
+        else if (this.peerEnded && (state === 'half_closed_local' || state === 'open')) {
+          // The peer shut its write side without ending this request: its END_STREAM can never
+          // come, and waiting for it kept the connection open for ever. A complete response ends
+          // with NO_ERROR (RFC 9113 §8.1); a handler still answering a truncated request is cancelled.
+          const code = state === 'open' ? ErrorCode.CANCEL : ErrorCode.NO_ERROR;
+          this.h2.resetStream(id, code);
+          this.streams.delete(id);
+          s.closed(code);
+          abandoned = true;
+        } else s.maybeDrain();
+      }
+      if (abandoned && this.writable) {
+        const rst = this.h2.takeOutput();
+        if (rst.length > 0) this.writable = this.conn.writev(rst, { retain: true });
       }
     }
     this.conn.busy = this.h2.openStreamCount > 0;

@@ -398,6 +398,14 @@ export class ClientCall<Req = unknown, Res = unknown> implements AsyncIterable<R
   }
 
   private onEnd(): void {
+    // The server's status ends the call. If our side of the stream is still open (a request not
+    // yet half-closed, or its END_STREAM held back by flow control), say we are done with it: left
+    // half-closed it would hold a stream slot, and stop the connection from ever closing cleanly.
+    const s = this.stream;
+    if (s && this.conn && this.conn.h2.streamState(s.streamId) !== 'closed') {
+      this.endSent = true;
+      s.reset(ErrorCode.CANCEL);
+    }
     if (this.finished) return;
     const t = this.trailers;
     if (t === undefined) {

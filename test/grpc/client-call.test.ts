@@ -377,6 +377,36 @@ test('bidi: messages both ways interleave; breaking out of iteration cancels the
   assert.equal(await reset, 0x8);
 });
 
+test('a status that arrives before the request half-closes frees the stream (RST_STREAM CANCEL), so the channel can close', async () => {
+  // A leaked half-closed stream held a MAX_CONCURRENT_STREAMS slot for good and made close() hang.
+  const reset = new Promise<number>((resolve) => {
+    behave = (s) => {
+      s.onReset = resolve;
+      s.onData = () => {
+        s.respond(GRPC_OK_HEADERS);
+        s.sendTrailers([['grpc-status', '0']]);
+      };
+    };
+  });
+  const call = new ClientCall(channel, bidi);
+  call.write(Buffer.from('m0')); // and never end()
+  assert.equal((await call.status).code, GrpcStatus.OK);
+  assert.equal(await reset, 0x8);
+  const own = new GrpcChannel(`127.0.0.1:${port}`);
+  try {
+    const c2 = new ClientCall(own, bidi);
+    c2.write(Buffer.from('m0'));
+    assert.equal((await c2.status).code, GrpcStatus.OK);
+  } finally {
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise((r) => {
+      timer = setTimeout(r, 5000, 'still open after 5 s');
+    });
+    assert.equal(await Promise.race([own.close().then(() => 'closed'), late]), 'closed');
+    clearTimeout(timer);
+  }
+});
+
 test('backpressure: write() turns false when the server stops reading, drain() resolves when it reads again', async () => {
   let total = 0;
   let stream: Http2ServerStream | undefined;

@@ -153,3 +153,49 @@ test('a client that half-closes its socket after the request still gets the whol
   assert.equal(ended, true);
   assert.equal(body, Array.from({ length: 10 }, (_, i) => `chunk ${i}\n`).join(''));
 });
+
+test('a client that shuts its socket without ending its request stream is closed, not waited for', async () => {
+  // Its END_STREAM can never arrive: the server used to keep such a connection open for ever.
+  const { connect } = await import('node:net');
+  const { CLIENT_PREFACE } = await import('../../src/http2/connection.js');
+  const { encodeHeadersFrames, encodeSettings } = await import('../../src/http2/frame-encoder.js');
+  const { FrameDecoder } = await import('../../src/http2/frame-decoder.js');
+  const { HpackEncoder } = await import('../../src/hpack/index.js');
+  const port = Number(new URL(base).port);
+  const socket = connect(port, '127.0.0.1');
+  await new Promise((r) => socket.on('connect', r));
+  const enc = new HpackEncoder();
+  const head = (path: string) =>
+    enc.encode([
+      [':method', 'GET'],
+      [':scheme', 'http'],
+      [':authority', 'x'],
+      [':path', path],
+    ]);
+  // Stream 1 is answered in full; stream 3 is a request the handler never sees the end of.
+  socket.end(
+    Buffer.concat([
+      CLIENT_PREFACE,
+      encodeSettings([]),
+      encodeHeadersFrames(1, head('/'), false, 16384),
+      encodeHeadersFrames(3, head('/echo'), false, 16384),
+    ]),
+  );
+  const decoder = new FrameDecoder(16777215);
+  const resets = new Map<number, number>();
+  socket.on('data', (d) => {
+    for (const f of decoder.push(d)) if (f.kind === 'rst_stream') resets.set(f.streamId, f.errorCode);
+  });
+  let timer: NodeJS.Timeout | undefined;
+  const outcome = await Promise.race([
+    new Promise((r) => socket.on('close', () => r('closed'))),
+    new Promise((r) => {
+      timer = setTimeout(r, 5000, 'still open after 5 s');
+    }),
+  ]);
+  clearTimeout(timer);
+  socket.destroy();
+  assert.equal(outcome, 'closed');
+  assert.equal(resets.get(1), 0x0, 'the answered stream ends with NO_ERROR');
+  assert.equal(resets.get(3), 0x8, 'the truncated request is cancelled');
+});
