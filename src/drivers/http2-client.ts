@@ -52,7 +52,15 @@ export interface Http2ClientOptions {
   /** The :authority of requests. Default `host:port`. */
   authority?: string;
   http2?: Http2ConnectionOptions;
+  /**
+   * After our FIN, how long to wait for the server's before closing the socket anyway (a server
+   * that never closes must not hold close() for ever). Default 5000 ms, like the server side.
+   */
+  finTimeoutMs?: number;
 }
+
+/** How long close() waits for the server's FIN after ours, unless Http2ClientOptions says otherwise. */
+export const DEFAULT_CLIENT_FIN_TIMEOUT_MS = 5000;
 
 /**
  * An HTTP/2 client over wirestack's TCP core (h2c with prior knowledge): one connection,
@@ -82,10 +90,13 @@ export class Http2Client {
   /** Called when the peer sends GOAWAY: no new streams may be opened on this connection. */
   onGoAway: (errorCode: number, lastStreamId: number) => void = () => {};
 
+  private finTimer: NodeJS.Timeout | undefined;
+
   private constructor(
     private readonly conn: TcpConnection,
     private readonly authority: string,
     options: Http2ConnectionOptions,
+    private readonly finTimeoutMs = DEFAULT_CLIENT_FIN_TIMEOUT_MS,
   ) {
     this.h2 = new Http2Connection('client', options);
     this.closed = new Promise((resolve) => {
@@ -101,6 +112,7 @@ export class Http2Client {
       this.drainStreams();
     };
     conn.onClose = (err) => {
+      clearTimeout(this.finTimer);
       this.failure ??= err ?? new Error('connection closed');
       for (const s of this.streams.values()) s.fail(ErrorCode.CANCEL);
       this.streams.clear();
@@ -114,7 +126,12 @@ export class Http2Client {
   static async connect(options: Http2ClientOptions): Promise<Http2Client> {
     const host = options.host ?? '127.0.0.1';
     const conn = await connectTcp({ host, port: options.port });
-    return new Http2Client(conn, options.authority ?? `${host}:${options.port}`, options.http2 ?? {});
+    return new Http2Client(
+      conn,
+      options.authority ?? `${host}:${options.port}`,
+      options.http2 ?? {},
+      options.finTimeoutMs,
+    );
   }
 
   /** True while new streams may be opened: connected, no GOAWAY received, no connection error. */
@@ -221,8 +238,20 @@ export class Http2Client {
       this.h2.goaway(ErrorCode.NO_ERROR);
       this.flush();
     }
-    if (this.streams.size === 0) this.conn.end();
+    if (this.streams.size === 0) this.endConnection();
     await this.closed;
+  }
+
+  /** Sends our FIN once the output is out; the socket closes on the server's FIN, or at finTimeoutMs. */
+  private endConnection(): void {
+    this.conn.end();
+    if (this.finTimer === undefined) {
+      this.finTimer = setTimeout(
+        () => this.destroy(new Error('the server did not close the connection')),
+        this.finTimeoutMs,
+      );
+      this.finTimer.unref();
+    }
   }
 
   /** Closes the TCP connection at once: open streams fail (reset CANCEL), `onClose` runs. */
@@ -239,7 +268,7 @@ export class Http2Client {
       if (!(e instanceof Http2ConnectionError)) throw e;
       this.failure = e;
       this.flush();
-      this.conn.end();
+      this.endConnection();
       return;
     }
     for (const ev of events) {
@@ -286,7 +315,7 @@ export class Http2Client {
     }
     this.flush();
     this.drainStreams();
-    if (this.h2.canClose && this.streams.size === 0) this.conn.end();
+    if (this.h2.canClose && this.streams.size === 0) this.endConnection();
   }
 
   /** WINDOW_UPDATEs and a writable socket let queued bodies go out: tell writers that wait. */

@@ -68,3 +68,31 @@ test('graceful server close: an in-flight response completes, the client sees GO
   assert.deepEqual(goaways, []);
   await client.close();
 });
+
+test('close() against a server that never closes its side ends at finTimeoutMs instead of hanging', async (t) => {
+  const { createServer } = await import('node:net');
+  const sockets: import('node:net').Socket[] = [];
+  const silent = createServer({ allowHalfOpen: true }, (sock) => {
+    sockets.push(sock);
+    sock.on('data', () => {}); // reads everything, answers nothing, never ends
+    sock.on('error', () => {});
+  });
+  await new Promise<void>((r) => silent.listen(0, '127.0.0.1', r));
+  t.after(() => {
+    for (const s of sockets) s.destroy();
+    silent.close();
+  });
+  const { port: silentPort } = silent.address() as import('node:net').AddressInfo;
+  const client = await Http2Client.connect({ port: silentPort, finTimeoutMs: 200 });
+  const t0 = performance.now();
+  let timer: NodeJS.Timeout | undefined;
+  const outcome = await Promise.race([
+    client.close().then(() => 'closed'),
+    new Promise((r) => {
+      timer = setTimeout(r, 5000, 'close() still waiting after 5 s');
+    }),
+  ]);
+  clearTimeout(timer);
+  assert.equal(outcome, 'closed');
+  assert.ok(performance.now() - t0 >= 150, 'it waited for the server first');
+});
