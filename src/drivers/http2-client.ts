@@ -91,6 +91,8 @@ export class Http2Client {
   onGoAway: (errorCode: number, lastStreamId: number) => void = () => {};
 
   private finTimer: NodeJS.Timeout | undefined;
+  /** The core's next deadline (SETTINGS ack), from pollTimeout(). */
+  private timer: NodeJS.Timeout | undefined;
 
   private constructor(
     private readonly conn: TcpConnection,
@@ -99,6 +101,7 @@ export class Http2Client {
     private readonly finTimeoutMs = DEFAULT_CLIENT_FIN_TIMEOUT_MS,
   ) {
     this.h2 = new Http2Connection('client', options);
+    this.h2.handleTimeout(performance.now()); // starts the clock of our SETTINGS' ack deadline
     this.closed = new Promise((resolve) => {
       this.closedResolve = resolve;
     });
@@ -113,6 +116,7 @@ export class Http2Client {
     };
     conn.onClose = (err) => {
       clearTimeout(this.finTimer);
+      clearTimeout(this.timer);
       this.failure ??= err ?? new Error('connection closed');
       for (const s of this.streams.values()) s.fail(ErrorCode.CANCEL);
       this.streams.clear();
@@ -266,8 +270,8 @@ export class Http2Client {
       events = this.h2.receive(bytes, performance.now());
     } catch (e) {
       if (!(e instanceof Http2ConnectionError)) throw e;
+      this.flush(); // the GOAWAY, before failure stops flushing
       this.failure = e;
-      this.flush();
       this.endConnection();
       return;
     }
@@ -334,6 +338,27 @@ export class Http2Client {
     // Frames from the core are fresh buffers or DATA the sender handed over for good
     // (Http2Connection.sendData keeps them uncopied): safe to queue by reference.
     if (out.length > 0) this.writable = this.conn.writev(out, { retain: true });
+    if (this.timer === undefined) {
+      const deadline = this.h2.pollTimeout();
+      if (deadline !== undefined) {
+        this.timer = setTimeout(() => this.onTimer(), Math.max(0, deadline - performance.now()));
+        this.timer.unref();
+      }
+    }
+  }
+
+  private onTimer(): void {
+    this.timer = undefined;
+    try {
+      this.h2.handleTimeout(performance.now());
+    } catch (e) {
+      if (!(e instanceof Http2ConnectionError)) throw e;
+      this.flush(); // the GOAWAY (SETTINGS_TIMEOUT)
+      this.failure = e;
+      this.endConnection();
+      return;
+    }
+    this.flush();
   }
 
   /** Runs a stream command; errors on a stream that is gone are ignored. */

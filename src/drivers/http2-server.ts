@@ -164,6 +164,7 @@ class Session {
     private readonly onEnded: (s: Session) => void,
   ) {
     this.h2 = new Http2Connection('server', options);
+    this.h2.handleTimeout(performance.now()); // starts the clock of our SETTINGS' ack deadline
     if (keepalive) {
       this.pings = new PingStrikePolicy(keepalive);
       this.startLifetimeTimers(keepalive);
@@ -345,7 +346,14 @@ class Session {
       this.timer = setTimeout(
         () => {
           this.timer = undefined;
-          this.h2.handleTimeout(performance.now());
+          try {
+            this.h2.handleTimeout(performance.now());
+          } catch (e) {
+            if (!(e instanceof Http2ConnectionError)) throw e;
+            this.flush(); // the GOAWAY (SETTINGS_TIMEOUT)
+            this.conn.end();
+            return;
+          }
           this.flush();
         },
         Math.max(0, deadline - performance.now()),

@@ -83,6 +83,12 @@ export class Http2Connection {
   private readonly hpackDecoder: HpackDecoder;
   private readonly hpackEncoder = new HpackEncoder();
   private readonly pendingLocalSettings: Array<Partial<Http2Settings>> = [];
+  /**
+   * When each pending SETTINGS was sent, on the caller's clock, in the same order. NaN until the
+   * first call that tells the time (the constructor queues our first SETTINGS without a clock).
+   */
+  private readonly pendingSettingsSentAt: number[] = [];
+  private clockKnown = false;
   private output: Uint8Array[] = [];
   private queuedControlFrames = 0;
   private events: Http2Event[] = [];
@@ -156,7 +162,7 @@ export class Http2Connection {
    * const events = conn.receive(chunk, performance.now());
    */
   receive(data: Uint8Array, now?: number): Http2Event[] {
-    if (now !== undefined) this.now = now;
+    if (now !== undefined) this.tick(now);
     if (this.closed) return [];
     let at = 0;
     try {
@@ -632,6 +638,7 @@ export class Http2Connection {
   private onSettings(f: SettingsFrame): void {
     if (f.ack) {
       const applied = this.pendingLocalSettings.shift();
+      this.pendingSettingsSentAt.shift();
       if (applied === undefined) {
         this.count('settings_ack_unexpected');
         return;
@@ -1058,6 +1065,7 @@ export class Http2Connection {
     put(SettingId.MAX_HEADER_LIST_SIZE, changes.maxHeaderListSize);
     this.output.push(encodeSettings(entries));
     this.pendingLocalSettings.push({ ...changes });
+    this.pendingSettingsSentAt.push(this.clockKnown ? this.now : Number.NaN);
   }
 
   /**
@@ -1091,7 +1099,7 @@ export class Http2Connection {
    */
   shutdownGracefully(now?: number): void {
     this.assertOpen();
-    if (now !== undefined) this.now = now;
+    if (now !== undefined) this.tick(now);
     if (this.shutdownDeadline !== undefined || this.goawayLastStreamId >= 0) return;
     // §6.8: "A server that is attempting to gracefully shut down a connection SHOULD send an initial
     // GOAWAY frame with the last stream identifier set to 2^31-1 and a NO_ERROR code."
@@ -1109,13 +1117,47 @@ export class Http2Connection {
 
   /** When handleTimeout() should next be called (ms on the caller's clock), or undefined. */
   pollTimeout(): number | undefined {
-    return this.shutdownDeadline;
+    const settings = this.settingsAckDeadline();
+    if (settings === undefined) return this.shutdownDeadline;
+    if (this.shutdownDeadline === undefined) return settings;
+    return Math.min(settings, this.shutdownDeadline);
   }
 
-  /** Advances time; sends the final GOAWAY of a graceful shutdown whose PING was not acknowledged. */
+  /**
+   * Advances time: sends the final GOAWAY of a graceful shutdown whose PING was not acknowledged,
+   * and fails the connection (GOAWAY SETTINGS_TIMEOUT, then throws Http2ConnectionError like
+   * receive() does) when the peer sat on our SETTINGS longer than `settingsAckTimeoutMs`.
+   * Drivers call it once at start so the clock is known, then whenever pollTimeout() says.
+   */
   handleTimeout(now: number): void {
-    this.now = now;
+    this.tick(now);
+    if (this.closed) return;
     if (this.shutdownDeadline !== undefined && now >= this.shutdownDeadline) this.finishShutdown();
+    const deadline = this.settingsAckDeadline();
+    if (deadline !== undefined && now >= deadline) {
+      this.count('settings_ack_timeout');
+      throw this.failConnection(
+        new Http2ConnectionError(
+          ErrorCode.SETTINGS_TIMEOUT,
+          `SETTINGS not acknowledged within ${this.opts.settingsAckTimeoutMs} ms`,
+        ),
+      );
+    }
+  }
+
+  private tick(now: number): void {
+    this.now = now;
+    if (this.clockKnown) return;
+    this.clockKnown = true;
+    const sent = this.pendingSettingsSentAt;
+    for (let i = 0; i < sent.length; i++) if (Number.isNaN(sent[i])) sent[i] = now;
+  }
+
+  private settingsAckDeadline(): number | undefined {
+    const timeout = this.opts.settingsAckTimeoutMs;
+    if (timeout === 0 || this.closed || this.pendingSettingsSentAt.length === 0) return undefined;
+    const first = this.pendingSettingsSentAt[0];
+    return Number.isNaN(first) ? undefined : first + timeout;
   }
 
   // ---------------------------------------------------------------- output

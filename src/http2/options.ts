@@ -36,6 +36,12 @@ export interface Http2ConnectionOptions {
   /** Graceful shutdown: how long after the first GOAWAY the final one is sent if the PING ack is late. Default 1000 ms. */
   gracefulShutdownTimeoutMs?: number;
   /**
+   * How long the peer may leave our SETTINGS unacknowledged before the connection fails with
+   * SETTINGS_TIMEOUT (RFC 9113 §6.5.3 leaves the time to us). A peer that never acknowledges keeps
+   * our advertised limits from taking effect. Default 10000 ms; 0 disables.
+   */
+  settingsAckTimeoutMs?: number;
+  /**
    * `'adaptive'` (default): grow the connection and stream receive windows from the measured
    * bandwidth-delay product (BDP PINGs, as grpc-go does), up to `maxAdaptiveWindowSize`.
    * `'fixed'`: keep `initialWindowSize` and `connectionWindowSize`.
@@ -108,5 +114,6 @@ export function resolveOptions(o: Http2ConnectionOptions = {}): ResolvedHttp2Opt
       0,
       MAX_INT31,
     ),
+    settingsAckTimeoutMs: check('settingsAckTimeoutMs', o.settingsAckTimeoutMs ?? 10_000, 0, MAX_INT31),
   };
 }

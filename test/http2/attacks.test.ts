@@ -184,3 +184,39 @@ test('refusedStreamFloodWithUnreadResetsIsCapped: streams opened past the limit 
   assertCalm(peer, 'control_frame_flood');
   assert.equal(peer.conn.stats().refused_stream_max_concurrent, 51);
 });
+
+test('attack: a peer that never acknowledges our SETTINGS (our limits never apply) gets GOAWAY SETTINGS_TIMEOUT', () => {
+  const conn = new Http2Connection('server', { settingsAckTimeoutMs: 5000, maxConcurrentStreams: 10 });
+  conn.handleTimeout(1000); // the driver tells the clock at start: our SETTINGS left at t=1000
+  const peer = new RawPeer(conn); // preface and its own SETTINGS, but no ACK of ours
+  assert.equal(conn.pollTimeout(), 6000);
+  conn.handleTimeout(5999);
+  assert.equal(peer.goaway(), undefined);
+  assert.throws(
+    () => conn.handleTimeout(6000),
+    (e: unknown) => e instanceof Http2ConnectionError && e.errorCode === ErrorCode.SETTINGS_TIMEOUT,
+  );
+  assert.equal(peer.goaway()?.errorCode, ErrorCode.SETTINGS_TIMEOUT);
+  assert.equal(conn.stats().settings_ack_timeout, 1);
+  assert.equal(conn.pollTimeout(), undefined, 'a failed connection has no more deadlines');
+});
+
+test('SETTINGS acknowledged in time clear the deadline; later SETTINGS start their own; 0 disables it', () => {
+  const conn = new Http2Connection('server', { settingsAckTimeoutMs: 5000 });
+  conn.handleTimeout(0);
+  const peer = new RawPeer(conn);
+  peer.send(encodeSettings(null));
+  assert.equal(conn.pollTimeout(), undefined);
+  conn.receive(new Uint8Array(0), 20_000);
+  conn.settings({ maxConcurrentStreams: 5 });
+  assert.equal(conn.pollTimeout(), 25_000);
+  peer.send(encodeSettings(null));
+  assert.equal(conn.pollTimeout(), undefined);
+  conn.handleTimeout(100_000); // nothing pending: no error
+
+  const lax = new Http2Connection('server', { settingsAckTimeoutMs: 0 });
+  lax.handleTimeout(0);
+  new RawPeer(lax);
+  assert.equal(lax.pollTimeout(), undefined);
+  lax.handleTimeout(1e9);
+});

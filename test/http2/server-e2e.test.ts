@@ -199,3 +199,34 @@ test('a client that shuts its socket without ending its request stream is closed
   assert.equal(resets.get(1), 0x0, 'the answered stream ends with NO_ERROR');
   assert.equal(resets.get(3), 0x8, 'the truncated request is cancelled');
 });
+
+test('attack: a client that never acknowledges the server SETTINGS is dropped with GOAWAY SETTINGS_TIMEOUT', async (t) => {
+  const { connect } = await import('node:net');
+  const { CLIENT_PREFACE } = await import('../../src/http2/connection.js');
+  const { encodeSettings } = await import('../../src/http2/frame-encoder.js');
+  const { FrameDecoder } = await import('../../src/http2/frame-decoder.js');
+  const strict = createHttp2Server(demoHandler, { http2: { settingsAckTimeoutMs: 300 } });
+  const { port } = await strict.listen({ host: '127.0.0.1', port: 0 });
+  t.after(() => strict.close({ drainTimeoutMs: 100 }));
+  const socket = connect(port, '127.0.0.1');
+  t.after(() => socket.destroy());
+  await new Promise((r) => socket.on('connect', r));
+  socket.write(Buffer.concat([CLIENT_PREFACE, encodeSettings([])])); // and never an ACK
+  const decoder = new FrameDecoder(16777215);
+  let goaway: number | undefined;
+  socket.on('data', (d) => {
+    for (const f of decoder.push(d)) if (f.kind === 'goaway') goaway = f.errorCode;
+  });
+  const t0 = performance.now();
+  let timer: NodeJS.Timeout | undefined;
+  const outcome = await Promise.race([
+    new Promise((r) => socket.on('close', () => r('closed'))),
+    new Promise((r) => {
+      timer = setTimeout(r, 5000, 'still open after 5 s');
+    }),
+  ]);
+  clearTimeout(timer);
+  assert.equal(outcome, 'closed');
+  assert.equal(goaway, 0x4, 'GOAWAY SETTINGS_TIMEOUT');
+  assert.ok(performance.now() - t0 >= 250, 'not before the timeout');
+});
