@@ -14,7 +14,7 @@ Serve gRPC over wirestack's HTTP/2 (cleartext h2c): the interop service grpc.tes
 StreamingInputCall, FullDuplexCall, HalfDuplexCall; UnimplementedCall answers UNIMPLEMENTED), the
 demo service wirestack.demo.Echo (protos/wirestack/demo/echo.proto: Say, Repeat, Join, Chat, one rpc
 of each kind), the standard health service grpc.health.v1.Health (Check, Watch) and server
-reflection (grpc.reflection.v1alpha), so tools need no .proto files.
+reflection (grpc.reflection.v1 and v1alpha), so tools need no .proto files.
 
 Options:
   --port N            port to listen on; 0 picks a free one (default 50051)

@@ -11,6 +11,7 @@ import {
   grpcMessagePrefix,
 } from './message-framing.js';
 import { Metadata } from './metadata.js';
+import { decodeRichStatus, RichGrpcError, type StatusDetail } from './rich-status.js';
 import { GrpcStatus, parseStatus, statusForHttpStatus, statusForResetCode } from './status.js';
 import { decodeStatusMessage } from './status-message.js';
 import { formatGrpcTimeout } from './timeout.js';
@@ -72,6 +73,18 @@ export interface CallStatus {
   details: string;
   /** Trailing metadata (trailers, or the headers of a trailers-only response). */
   metadata: Metadata;
+  /**
+   * Typed error details from `grpc-status-details-bin` (a google.rpc.Status whose code matches this
+   * status); the call's GrpcError is then a RichGrpcError carrying them.
+   */
+  statusDetails?: StatusDetail[];
+}
+
+/** The error a failed call rejects with: a RichGrpcError when the server sent typed details. */
+function callError(s: CallStatus): GrpcError {
+  return s.statusDetails
+    ? new RichGrpcError(s.code, s.details, s.statusDetails, s.metadata)
+    : new GrpcError(s.code, s.details, s.metadata);
 }
 
 const ACCEPT_ENCODING = 'identity,deflate,gzip';
@@ -441,7 +454,9 @@ export class ClientCall<Req = unknown, Res = unknown> implements AsyncIterable<R
       );
       return;
     }
-    this.finish(code, message === undefined ? '' : decodeStatusMessage(message), metadata);
+    const bin = code === GrpcStatus.OK ? undefined : t.find((f) => f.name === 'grpc-status-details-bin');
+    const statusDetails = bin && statusDetailsFor(code, bin.value);
+    this.finish(code, message === undefined ? '' : decodeStatusMessage(message), metadata, statusDetails);
   }
 
   private onReset(code: number): void {
@@ -454,9 +469,14 @@ export class ClientCall<Req = unknown, Res = unknown> implements AsyncIterable<R
     this.finish(statusForResetCode(code), `stream reset by the server (HTTP/2 error code ${code})`);
   }
 
-  private finish(code: GrpcStatus, details: string, metadata = new Metadata()): void {
+  private finish(
+    code: GrpcStatus,
+    details: string,
+    metadata = new Metadata(),
+    statusDetails?: StatusDetail[],
+  ): void {
     if (this.finished) return;
-    this.finished = { code, details, metadata };
+    this.finished = statusDetails ? { code, details, metadata, statusDetails } : { code, details, metadata };
     clearTimeout(this.deadlineTimer);
     this.options.signal?.removeEventListener('abort', this.onAbort);
     this.outbox = [];
@@ -500,7 +520,7 @@ export class ClientCall<Req = unknown, Res = unknown> implements AsyncIterable<R
         const done = this.finished;
         if (done) {
           if (done.code === GrpcStatus.OK) return;
-          throw new GrpcError(done.code, done.details, done.metadata);
+          throw callError(done);
         }
         await this.waitForProgress();
       }
@@ -516,7 +536,7 @@ export class ClientCall<Req = unknown, Res = unknown> implements AsyncIterable<R
    */
   get response(): Promise<Res> {
     this.responsePromise ??= this.status.then((s) => {
-      if (s.code !== GrpcStatus.OK) throw new GrpcError(s.code, s.details, s.metadata);
+      if (s.code !== GrpcStatus.OK) throw callError(s);
       if (this.received.length !== 1) {
         throw new GrpcError(
           GrpcStatus.INTERNAL,
@@ -526,5 +546,19 @@ export class ClientCall<Req = unknown, Res = unknown> implements AsyncIterable<R
       return this.received[0];
     });
     return this.responsePromise;
+  }
+}
+
+/**
+ * The details of a `grpc-status-details-bin` value, when it decodes and its code is the call's: the
+ * model requires them equal, and details that contradict the status are not trusted (grpc-go
+ * refuses them too). Anything else is dropped rather than failing a call that already has a status.
+ */
+function statusDetailsFor(code: GrpcStatus, base64: string): StatusDetail[] | undefined {
+  try {
+    const status = decodeRichStatus(Buffer.from(base64, 'base64'));
+    return status.code === code ? status.details : undefined;
+  } catch {
+    return undefined;
   }
 }

@@ -45,6 +45,7 @@ export function encodeRichStatus(status: RichStatus): Uint8Array {
   return loadRichStatusSchema().message<RichStatus>('google.rpc.Status').encode(status);
 }
 
+/** Decodes the bytes of `grpc-status-details-bin`. */
 export function decodeRichStatus(bytes: Uint8Array): RichStatus {
   const s = loadRichStatusSchema()
     .message<{ code?: number; message?: string; details?: StatusDetail[] }>('google.rpc.Status')
@@ -75,4 +76,42 @@ export class RichGrpcError extends GrpcError {
   encodeStatusDetails(): Uint8Array {
     return encodeRichStatus({ code: this.status, message: this.details, details: this.statusDetails });
   }
+}
+
+/**
+ * The rich status of a failed call: our client rejects with a RichGrpcError when the server sent
+ * `grpc-status-details-bin` (a google.rpc.Status with the call's code); undefined otherwise.
+ *
+ * @example
+ * try {
+ *   await client.getItem({ id: 7 });
+ * } catch (e) {
+ *   for (const d of richStatusOf(e)?.details ?? []) console.log(unpackStatusDetail(loadRichStatusSchema(), d));
+ * }
+ */
+export function richStatusOf(error: unknown): RichStatus | undefined {
+  if (!(error instanceof RichGrpcError)) return undefined;
+  return { code: error.status, message: error.details, details: error.statusDetails };
+}
+
+/**
+ * Decodes one detail with `schema` when its type URL names a message the schema knows (the
+ * google.rpc types are in loadRichStatusSchema()); undefined otherwise.
+ *
+ * @example
+ * const bad = unpackStatusDetail<{ fieldViolations: { field: string }[] }>(loadRichStatusSchema(), detail);
+ * if (bad?.typeName === 'google.rpc.BadRequest') console.log(bad.message.fieldViolations);
+ */
+export function unpackStatusDetail<T extends object = Record<string, unknown>>(
+  schema: ProtoSchema,
+  detail: StatusDetail,
+): { typeName: string; message: T } | undefined {
+  const typeName = detail.typeUrl.slice(detail.typeUrl.lastIndexOf('/') + 1);
+  let type: ReturnType<ProtoSchema['message']>;
+  try {
+    type = schema.message<T>(typeName);
+  } catch {
+    return undefined;
+  }
+  return { typeName, message: type.decode(detail.value) as T };
 }

@@ -22,10 +22,11 @@ fds = descriptor_pb2.FileDescriptorSet(); fds.ParseFromString(open(sys.argv[2], 
 pool = descriptor_pool.DescriptorPool()
 for f in fds.file: pool.Add(f)
 factory = message_factory.MessageFactory(pool)
-Req = factory.GetPrototype(pool.FindMessageTypeByName('grpc.reflection.v1alpha.ServerReflectionRequest'))
-Res = factory.GetPrototype(pool.FindMessageTypeByName('grpc.reflection.v1alpha.ServerReflectionResponse'))
+pkg = sys.argv[3]
+Req = factory.GetPrototype(pool.FindMessageTypeByName(pkg + '.ServerReflectionRequest'))
+Res = factory.GetPrototype(pool.FindMessageTypeByName(pkg + '.ServerReflectionResponse'))
 ch = grpc.insecure_channel(sys.argv[1])
-info = ch.stream_stream('/grpc.reflection.v1alpha.ServerReflection/ServerReflectionInfo',
+info = ch.stream_stream('/' + pkg + '.ServerReflection/ServerReflectionInfo',
                         request_serializer=Req.SerializeToString, response_deserializer=Res.FromString)
 reqs = [Req(list_services=''), Req(file_containing_symbol='grpc.testing.TestService'),
         Req(file_containing_symbol='wirestack.demo.EchoRequest'), Req(file_by_filename='no/such.proto'),
@@ -69,59 +70,67 @@ message Sink {
 service Kitchen { rpc Do(Sink) returns (Sink); }`;
 const OLD = `syntax = "proto2"; package feat; message Old { repeated int32 ns = 1 [packed = true]; required string id = 2; }`;
 
-test('python grpcio lists services and loads our FileDescriptorProtos into a DescriptorPool', async () => {
-  const server = new GrpcServer();
-  server.addService(loadTestServiceSchema(), 'grpc.testing.TestService', testServiceHandlers());
-  server.addService(loadEchoSchema(), 'wirestack.demo.Echo', echoServiceHandlers());
-  const features = ProtoSchema.fromSources({
-    'feat/kitchen.proto': `${FEATURES}\nimport "feat/old.proto";`,
-    'feat/old.proto': OLD,
+for (const version of ['v1', 'v1alpha'] as const) {
+  test(`python grpcio lists services and loads our FileDescriptorProtos into a DescriptorPool (reflection ${version})`, async () => {
+    const server = new GrpcServer();
+    server.addService(loadTestServiceSchema(), 'grpc.testing.TestService', testServiceHandlers());
+    server.addService(loadEchoSchema(), 'wirestack.demo.Echo', echoServiceHandlers());
+    const features = ProtoSchema.fromSources({
+      'feat/kitchen.proto': `${FEATURES}\nimport "feat/old.proto";`,
+      'feat/old.proto': OLD,
+    });
+    server.addService(features, 'feat.Kitchen', { Do: async (m: object) => m });
+    addReflectionService(server);
+    const { port } = await server.listen({ host: '127.0.0.1', port: 0 });
+    const dir = mkdtempSync(join(tmpdir(), 'wirestack-reflection-'));
+    try {
+      const pb = join(dir, 'r.pb');
+      const protoc = spawnSync('protoc', [
+        '--include_imports',
+        `--descriptor_set_out=${pb}`,
+        '-Iprotos',
+        `grpc/reflection/${version}/reflection.proto`,
+      ]);
+      assert.equal(protoc.status, 0, `protoc: ${protoc.stderr}`);
+      const child = spawn('/usr/bin/python3', [
+        '-c',
+        SCRIPT,
+        `127.0.0.1:${port}`,
+        pb,
+        `grpc.reflection.${version}`,
+      ]);
+      let out = '';
+      child.stdout.on('data', (d: Buffer) => {
+        out += d.toString();
+      });
+      child.stderr.on('data', (d: Buffer) => {
+        out += d.toString();
+      });
+      await new Promise((r) => child.on('exit', r));
+      assert.match(
+        out,
+        /services \['feat.Kitchen', 'grpc.reflection.v1.ServerReflection', 'grpc.reflection.v1alpha.ServerReflection', 'grpc.testing.TestService', 'wirestack.demo.Echo'\]/,
+        `python output (needs python3-grpcio and python3-protobuf):\n${out}`,
+      );
+      assert.match(
+        out,
+        /methods \['EmptyCall', 'UnaryCall', 'CacheableUnaryCall', 'StreamingOutputCall', 'StreamingInputCall', 'FullDuplexCall', 'HalfDuplexCall', 'UnimplementedCall'\]/,
+        out,
+      );
+      assert.match(out, /bidi True True grpc.testing.StreamingOutputCallRequest/, out);
+      assert.match(out, /echo \['message', 'repeat'\]/, out);
+      assert.match(out, /error 5/, out);
+      // proto3 optional as a synthetic oneof, map entry, oneof, enum and message types, packed overrides.
+      assert.match(
+        out,
+        /kitchen \[\('maybe', 1, 5, '_maybe'\), \('tags', 3, 11, None\), \('a', 1, 9, 'pick'\), \('k', 1, 14, 'pick'\), \('unpacked', 3, 5, None\), \('inner', 1, 11, None\)\]/,
+        out,
+      );
+      assert.match(out, /map True/, out);
+      assert.match(out, /packed True/, out);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+      await server.close({ drainTimeoutMs: 500 });
+    }
   });
-  server.addService(features, 'feat.Kitchen', { Do: async (m: object) => m });
-  addReflectionService(server);
-  const { port } = await server.listen({ host: '127.0.0.1', port: 0 });
-  const dir = mkdtempSync(join(tmpdir(), 'wirestack-reflection-'));
-  try {
-    const pb = join(dir, 'r.pb');
-    const protoc = spawnSync('protoc', [
-      '--include_imports',
-      `--descriptor_set_out=${pb}`,
-      '-Iprotos',
-      'grpc/reflection/v1alpha/reflection.proto',
-    ]);
-    assert.equal(protoc.status, 0, `protoc: ${protoc.stderr}`);
-    const child = spawn('/usr/bin/python3', ['-c', SCRIPT, `127.0.0.1:${port}`, pb]);
-    let out = '';
-    child.stdout.on('data', (d: Buffer) => {
-      out += d.toString();
-    });
-    child.stderr.on('data', (d: Buffer) => {
-      out += d.toString();
-    });
-    await new Promise((r) => child.on('exit', r));
-    assert.match(
-      out,
-      /services \['feat.Kitchen', 'grpc.reflection.v1alpha.ServerReflection', 'grpc.testing.TestService', 'wirestack.demo.Echo'\]/,
-      `python output (needs python3-grpcio and python3-protobuf):\n${out}`,
-    );
-    assert.match(
-      out,
-      /methods \['EmptyCall', 'UnaryCall', 'CacheableUnaryCall', 'StreamingOutputCall', 'StreamingInputCall', 'FullDuplexCall', 'HalfDuplexCall', 'UnimplementedCall'\]/,
-      out,
-    );
-    assert.match(out, /bidi True True grpc.testing.StreamingOutputCallRequest/, out);
-    assert.match(out, /echo \['message', 'repeat'\]/, out);
-    assert.match(out, /error 5/, out);
-    // proto3 optional as a synthetic oneof, map entry, oneof, enum and message types, packed overrides.
-    assert.match(
-      out,
-      /kitchen \[\('maybe', 1, 5, '_maybe'\), \('tags', 3, 11, None\), \('a', 1, 9, 'pick'\), \('k', 1, 14, 'pick'\), \('unpacked', 3, 5, None\), \('inner', 1, 11, None\)\]/,
-      out,
-    );
-    assert.match(out, /map True/, out);
-    assert.match(out, /packed True/, out);
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-    await server.close({ drainTimeoutMs: 500 });
-  }
-});
+}

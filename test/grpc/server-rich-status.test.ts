@@ -8,11 +8,17 @@ import { after, before, test } from 'node:test';
 import * as grpc from '@grpc/grpc-js';
 import {
   decodeRichStatus,
+  encodeRichStatus,
+  GrpcChannel,
+  GrpcError,
   GrpcServer,
   GrpcStatus,
   loadRichStatusSchema,
+  makeClient,
   packStatusDetail,
   RichGrpcError,
+  richStatusOf,
+  unpackStatusDetail,
 } from '../../src/grpc/index.js';
 import { ProtoSchema } from '../../src/protobuf/index.js';
 
@@ -119,4 +125,91 @@ except grpc.RpcError as e:
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+});
+
+test('our client reads the rich status: from our server, and from a grpc-js server', async (t) => {
+  type M = { name: string };
+  async function failure(target: string): Promise<GrpcError> {
+    const channel = new GrpcChannel(target);
+    t.after(() => channel.close());
+    const client = makeClient(demo.service('demo.D'), channel, { schema: demo }) as unknown as {
+      get(m: M): Promise<M>;
+    };
+    const err = await client.get({ name: '' }).then(
+      () => assert.fail('the call succeeded'),
+      (e: unknown) => e,
+    );
+    assert.ok(err instanceof GrpcError);
+    return err;
+  }
+  const ours = richStatusOf(await failure(address));
+  assert.equal(ours?.code, GrpcStatus.INVALID_ARGUMENT);
+  assert.equal(ours?.message, 'name must not be empty');
+  const bad = unpackStatusDetail<{ fieldViolations: { field: string; description: string }[] }>(
+    rich,
+    ours.details[0],
+  );
+  assert.equal(bad?.typeName, 'google.rpc.BadRequest');
+  assert.deepEqual(
+    bad?.message.fieldViolations.map((v) => [v.field, v.description]),
+    [['name', 'got ""']],
+  );
+  assert.equal(unpackStatusDetail(rich, ours.details[1])?.message.reason, 'EMPTY_NAME');
+  assert.equal(
+    unpackStatusDetail(rich, { typeUrl: 'type.googleapis.com/no.Such', value: new Uint8Array() }),
+    undefined,
+  );
+
+  // grpc-js as the server: details it attaches as trailing metadata reach our client.
+  const theirs = new grpc.Server();
+  const details = (code: number) =>
+    Buffer.from(
+      encodeRichStatus({
+        code,
+        message: 'quota',
+        details: [packStatusDetail(rich, 'google.rpc.ErrorInfo', { reason: 'QUOTA', domain: 'grpc-js' })],
+      }),
+    );
+  theirs.addService(
+    {
+      Get: {
+        path: '/demo.D/Get',
+        requestStream: false,
+        responseStream: false,
+        requestSerialize: (b: Buffer) => b,
+        requestDeserialize: (b: Buffer) => b,
+        responseSerialize: (b: Buffer) => b,
+        responseDeserialize: (b: Buffer) => b,
+      },
+    },
+    {
+      Get: (call: grpc.ServerUnaryCall<Buffer, Buffer>, cb: grpc.sendUnaryData<Buffer>) => {
+        const md = new grpc.Metadata();
+        // A name of "lie" sends details whose code contradicts the status: they must be ignored.
+        const lie = Buffer.from(call.request).includes(Buffer.from('lie'));
+        md.set('grpc-status-details-bin', details(lie ? GrpcStatus.OK : GrpcStatus.RESOURCE_EXHAUSTED));
+        cb({ code: grpc.status.RESOURCE_EXHAUSTED, details: 'quota', metadata: md });
+      },
+    },
+  );
+  const port = await new Promise<number>((resolve, reject) =>
+    theirs.bindAsync('127.0.0.1:0', grpc.ServerCredentials.createInsecure(), (e, p) =>
+      e ? reject(e) : resolve(p),
+    ),
+  );
+  t.after(() => theirs.forceShutdown());
+  const fromGrpcJs = richStatusOf(await failure(`127.0.0.1:${port}`));
+  assert.equal(fromGrpcJs?.code, GrpcStatus.RESOURCE_EXHAUSTED);
+  assert.equal(unpackStatusDetail(rich, fromGrpcJs.details[0])?.message.reason, 'QUOTA');
+  const channel = new GrpcChannel(`127.0.0.1:${port}`);
+  t.after(() => channel.close());
+  const client = makeClient(demo.service('demo.D'), channel, { schema: demo }) as unknown as {
+    get(m: { name: string }): Promise<unknown>;
+  };
+  const lied = await client.get({ name: 'lie' }).then(
+    () => assert.fail('the call succeeded'),
+    (e: unknown) => e,
+  );
+  assert.equal((lied as GrpcError).status, GrpcStatus.RESOURCE_EXHAUSTED);
+  assert.equal(richStatusOf(lied), undefined, 'details contradicting the status are not trusted');
 });

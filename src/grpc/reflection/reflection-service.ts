@@ -14,29 +14,36 @@ interface ReflectionRequest {
   listServices?: string;
 }
 
-/** protos/grpc/reflection/v1alpha/reflection.proto (this file runs from dist/src/grpc/reflection/). */
-export function loadReflectionSchema(): ProtoSchema {
+/** The reflection protocol's two package names: v1 is the final one, v1alpha what older tools ask for. */
+export type ReflectionVersion = 'v1' | 'v1alpha';
+
+/** protos/grpc/reflection/<version>/reflection.proto (this file runs from dist/src/grpc/reflection/). */
+export function loadReflectionSchema(version: ReflectionVersion = 'v1alpha'): ProtoSchema {
   const protos = fileURLToPath(new URL('../../../../protos', import.meta.url));
-  return loadProtoSchema(['grpc/reflection/v1alpha/reflection.proto'], { includePaths: [protos] });
+  return loadProtoSchema([`grpc/reflection/${version}/reflection.proto`], { includePaths: [protos] });
 }
 
 /**
- * gRPC server reflection (grpc.reflection.v1alpha.ServerReflection), so grpcurl and similar tools
- * can list and call services without the .proto files. Answers from the schemas the server's
- * services were registered with; add it last so it lists everything.
+ * gRPC server reflection (grpc.reflection.v1.ServerReflection and its wire-identical predecessor
+ * grpc.reflection.v1alpha), so grpcurl and similar tools can list and call services without the
+ * .proto files. Answers from the schemas the server's services were registered with; add it last
+ * so it lists everything.
  *
  * @example
  * server.addService(schema, 'demo.Greeter', handlers);
  * addReflectionService(server); // grpcurl -plaintext 127.0.0.1:50051 list
  */
-export function addReflectionService(server: GrpcServer): void {
-  const reflectionSchema = loadReflectionSchema();
-  const serviceName = 'grpc.reflection.v1alpha.ServerReflection';
-  server.addService(reflectionSchema, serviceName, {
-    ServerReflectionInfo: async function* (call: ServerCall<ReflectionRequest, object>) {
-      for await (const req of call) yield answer(server, req);
-    },
-  });
+export function addReflectionService(
+  server: GrpcServer,
+  options: { versions?: readonly ReflectionVersion[] } = {},
+): void {
+  for (const version of options.versions ?? ['v1', 'v1alpha']) {
+    server.addService(loadReflectionSchema(version), `grpc.reflection.${version}.ServerReflection`, {
+      ServerReflectionInfo: async function* (call: ServerCall<ReflectionRequest, object>) {
+        for await (const req of call) yield answer(server, req);
+      },
+    });
+  }
 }
 
 function answer(server: GrpcServer, req: ReflectionRequest): object {
