@@ -32,8 +32,8 @@ export interface MsgpackEncoderOptions {
 }
 
 const TWO_32 = 0x100000000;
-const SLAB_SIZE = 16 * 1024;
-const SLAB_MAX_RESULT = 2048;
+const SLAB_SIZE = 64 * 1024;
+const SLAB_MAX_RESULT = 8192;
 // One slab for all encoders (results never overlap), so an encoder per connection stays small.
 let slab = new ArrayBuffer(SLAB_SIZE);
 let slabUsed = 0;
@@ -273,6 +273,25 @@ export class MsgpackEncoder {
 
   private writeString(s: string): void {
     const units = s.length;
+    if (units < 32) {
+      // Short ASCII (most keys and many values): a fixstr whose length is the unit count, written
+      // in one loop with no header guess to correct. Anything else takes the general path below.
+      this.ensure(1 + units * 3);
+      const b = this.buf;
+      const start = this.pos;
+      let p = start + 1;
+      let i = 0;
+      for (; i < units; i++) {
+        const c = s.charCodeAt(i);
+        if (c >= 0x80) break;
+        b[p++] = c;
+      }
+      if (i === units) {
+        b[start] = 0xa0 | units;
+        this.pos = p;
+        return;
+      }
+    }
     // Guess the header from the UTF-16 length (exact for ASCII: the common case), write the bytes
     // after it, and move them only if the real byte length needs a wider header.
     this.ensure(5 + units * 3);
@@ -384,14 +403,27 @@ export class MsgpackEncoder {
     // for-in walks V8's enum cache and makes `obj[key]` a cached load: 10-14% faster than
     // Object.keys on small objects. It would also list inherited enumerable keys, which plain
     // objects have only if Object.prototype was polluted; `encode` checks that first.
+    // One pass: a fixmap header is reserved and the count patched in after; the rare map of more
+    // than 15 entries moves its body to make room for the wider header (counting first cost more).
+    this.ensure(1);
+    const headerAt = this.pos++;
     let n = 0;
-    for (const _ in obj) n++;
-    this.ensure(5);
-    this.writeLengthHeader(n, 0x80, 15, 0, 0xde, 0xdf);
     for (const key in obj) {
       this.writeString(key);
       this.write(obj[key], depth + 1);
+      n++;
     }
+    if (n <= 15) {
+      this.buf[headerAt] = 0x80 | n;
+      return;
+    }
+    const extra = n < 0x10000 ? 2 : 4;
+    this.ensure(extra);
+    const end = this.pos;
+    this.buf.copyWithin(headerAt + 1 + extra, headerAt + 1, end);
+    this.pos = headerAt;
+    this.writeLengthHeader(n, 0x80, 15, 0, 0xde, 0xdf);
+    this.pos = end + extra;
   }
 
   private writeOwnKeys(obj: Record<string, unknown>, depth: number): void {

@@ -87,3 +87,23 @@ test('float 32, -0, and extensions cross over in both directions', () => {
     { numRuns: 200 },
   );
 });
+
+test('objects around the header boundaries (15/16 and 65535/65536 keys, nested) match @msgpack/msgpack byte for byte', () => {
+  // Our encoder writes a record in one pass and widens its header afterwards: check every width.
+  const ours = new MsgpackEncoder();
+  const theirs = new Encoder();
+  const record = (n: number, inner?: unknown) => {
+    const o: Record<string, unknown> = {};
+    for (let i = 0; i < n; i++) o[`k${i}`] = i === 3 && inner !== undefined ? inner : i;
+    return o;
+  };
+  for (const n of [0, 1, 15, 16, 17, 300, 65535, 65536]) {
+    const value = record(n, n > 3 ? record(16, record(15)) : undefined);
+    assert.equal(
+      Buffer.from(ours.encode(value)).equals(Buffer.from(theirs.encode(value))),
+      true,
+      `${n} keys`,
+    );
+    assert.deepEqual(toPlain(new MsgpackDecoder().decode(ours.encode(value))), value);
+  }
+});
