@@ -2,7 +2,7 @@
 // accepts the FileDescriptorProtos we serialize (it checks every cross-reference).
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
@@ -11,6 +11,7 @@ import {
   echoServiceHandlers,
   GrpcServer,
   loadEchoSchema,
+  reflectionProtoSource,
 } from '../../src/grpc/index.js';
 import { loadTestServiceSchema, testServiceHandlers } from '../../src/grpc/interop/test-service.js';
 import { ProtoSchema } from '../../src/protobuf/index.js';
@@ -85,11 +86,15 @@ for (const version of ['v1', 'v1alpha'] as const) {
     const dir = mkdtempSync(join(tmpdir(), 'wirestack-reflection-'));
     try {
       const pb = join(dir, 'r.pb');
+      // protoc gets the same text the server serves (v1 is derived from the v1alpha file).
+      const protoPath = join(dir, 'grpc/reflection', version, 'reflection.proto');
+      mkdirSync(join(dir, 'grpc/reflection', version), { recursive: true });
+      writeFileSync(protoPath, reflectionProtoSource(version));
       const protoc = spawnSync('protoc', [
         '--include_imports',
         `--descriptor_set_out=${pb}`,
-        '-Iprotos',
-        `grpc/reflection/${version}/reflection.proto`,
+        `-I${dir}`,
+        protoPath,
       ]);
       assert.equal(protoc.status, 0, `protoc: ${protoc.stderr}`);
       const child = spawn('/usr/bin/python3', [

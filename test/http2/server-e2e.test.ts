@@ -9,6 +9,11 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { demoHandler } from '../../src/drivers/http2-demo.js';
 import { createHttp2Server, type Http2Server } from '../../src/drivers/http2-server.js';
+import { HpackEncoder } from '../../src/hpack/index.js';
+import { CLIENT_PREFACE } from '../../src/http2/connection.js';
+import type { Frame } from '../../src/http2/frame.js';
+import { FrameDecoder } from '../../src/http2/frame-decoder.js';
+import { encodeHeadersFrames, encodeSettings } from '../../src/http2/frame-encoder.js';
 
 function run(
   cmd: string,
@@ -122,111 +127,82 @@ test('h2load -n 20000 -c 10 -m 10: zero failed requests', async () => {
   assert.equal(server.stats().connection_error_protocol_error, undefined);
 });
 
-test('a client that half-closes its socket after the request still gets the whole response', async () => {
+/**
+ * A hand-written HTTP/2 client on a node:net socket: sends exactly the bytes a test gives, decodes
+ * every frame the server answers, and tells whether the server closed within `ms`.
+ */
+async function rawClient(port: number) {
   const { connect } = await import('node:net');
-  const { CLIENT_PREFACE } = await import('../../src/http2/connection.js');
-  const { encodeHeadersFrames, encodeSettings } = await import('../../src/http2/frame-encoder.js');
-  const { FrameDecoder } = await import('../../src/http2/frame-decoder.js');
-  const { HpackEncoder } = await import('../../src/hpack/index.js');
-  const port = Number(new URL(base).port);
   const socket = connect(port, '127.0.0.1');
   await new Promise((r) => socket.on('connect', r));
-  const block = new HpackEncoder().encode([
-    [':method', 'GET'],
-    [':scheme', 'http'],
-    [':authority', 'x'],
-    [':path', '/stream'],
-  ]);
-  socket.end(Buffer.concat([CLIENT_PREFACE, encodeSettings([]), encodeHeadersFrames(1, block, true, 16384)]));
   const decoder = new FrameDecoder(16777215);
-  let body = '';
-  let ended = false;
-  socket.on('data', (d) => {
-    for (const f of decoder.push(d)) {
-      if (f.kind === 'data') {
-        body += Buffer.from(f.data).toString();
-        if (f.endStream) ended = true;
-      }
-    }
-  });
-  await new Promise((r) => socket.on('close', r));
-  assert.equal(ended, true);
-  assert.equal(body, Array.from({ length: 10 }, (_, i) => `chunk ${i}\n`).join(''));
+  const frames: Frame[] = [];
+  socket.on('data', (d) => frames.push(...decoder.push(d).map((f) => structuredClone(f))));
+  const closed = new Promise<'closed'>((r) => socket.on('close', () => r('closed')));
+  const enc = new HpackEncoder();
+  return {
+    socket,
+    frames,
+    preface: () => Buffer.concat([CLIENT_PREFACE, encodeSettings([])]),
+    get: (streamId: number, path: string, endStream: boolean) =>
+      encodeHeadersFrames(
+        streamId,
+        enc.encode([
+          [':method', 'GET'],
+          [':scheme', 'http'],
+          [':authority', 'x'],
+          [':path', path],
+        ]),
+        endStream,
+        16384,
+      ),
+    async closedWithin(ms: number): Promise<string> {
+      let timer: NodeJS.Timeout | undefined;
+      const late = new Promise<string>((r) => {
+        timer = setTimeout(r, ms, `still open after ${ms} ms`);
+      });
+      const outcome = await Promise.race([closed, late]);
+      clearTimeout(timer);
+      socket.destroy();
+      return outcome;
+    },
+  };
+}
+
+test('a client that half-closes its socket after the request still gets the whole response', async () => {
+  const c = await rawClient(Number(new URL(base).port));
+  c.socket.end(Buffer.concat([c.preface(), c.get(1, '/stream', true)]));
+  assert.equal(await c.closedWithin(5000), 'closed');
+  const data = c.frames.filter((f) => f.kind === 'data');
+  assert.equal(data.at(-1)?.endStream, true);
+  assert.equal(
+    Buffer.concat(data.map((f) => f.data)).toString(),
+    Array.from({ length: 10 }, (_, i) => `chunk ${i}\n`).join(''),
+  );
 });
 
 test('a client that shuts its socket without ending its request stream is closed, not waited for', async () => {
   // Its END_STREAM can never arrive: the server used to keep such a connection open for ever.
-  const { connect } = await import('node:net');
-  const { CLIENT_PREFACE } = await import('../../src/http2/connection.js');
-  const { encodeHeadersFrames, encodeSettings } = await import('../../src/http2/frame-encoder.js');
-  const { FrameDecoder } = await import('../../src/http2/frame-decoder.js');
-  const { HpackEncoder } = await import('../../src/hpack/index.js');
-  const port = Number(new URL(base).port);
-  const socket = connect(port, '127.0.0.1');
-  await new Promise((r) => socket.on('connect', r));
-  const enc = new HpackEncoder();
-  const head = (path: string) =>
-    enc.encode([
-      [':method', 'GET'],
-      [':scheme', 'http'],
-      [':authority', 'x'],
-      [':path', path],
-    ]);
+  const c = await rawClient(Number(new URL(base).port));
   // Stream 1 is answered in full; stream 3 is a request the handler never sees the end of.
-  socket.end(
-    Buffer.concat([
-      CLIENT_PREFACE,
-      encodeSettings([]),
-      encodeHeadersFrames(1, head('/'), false, 16384),
-      encodeHeadersFrames(3, head('/echo'), false, 16384),
-    ]),
+  c.socket.end(Buffer.concat([c.preface(), c.get(1, '/', false), c.get(3, '/echo', false)]));
+  assert.equal(await c.closedWithin(5000), 'closed');
+  const resets = new Map(
+    c.frames.flatMap((f) => (f.kind === 'rst_stream' ? [[f.streamId, f.errorCode]] : [])),
   );
-  const decoder = new FrameDecoder(16777215);
-  const resets = new Map<number, number>();
-  socket.on('data', (d) => {
-    for (const f of decoder.push(d)) if (f.kind === 'rst_stream') resets.set(f.streamId, f.errorCode);
-  });
-  let timer: NodeJS.Timeout | undefined;
-  const outcome = await Promise.race([
-    new Promise((r) => socket.on('close', () => r('closed'))),
-    new Promise((r) => {
-      timer = setTimeout(r, 5000, 'still open after 5 s');
-    }),
-  ]);
-  clearTimeout(timer);
-  socket.destroy();
-  assert.equal(outcome, 'closed');
   assert.equal(resets.get(1), 0x0, 'the answered stream ends with NO_ERROR');
   assert.equal(resets.get(3), 0x8, 'the truncated request is cancelled');
 });
 
 test('attack: a client that never acknowledges the server SETTINGS is dropped with GOAWAY SETTINGS_TIMEOUT', async (t) => {
-  const { connect } = await import('node:net');
-  const { CLIENT_PREFACE } = await import('../../src/http2/connection.js');
-  const { encodeSettings } = await import('../../src/http2/frame-encoder.js');
-  const { FrameDecoder } = await import('../../src/http2/frame-decoder.js');
   const strict = createHttp2Server(demoHandler, { http2: { settingsAckTimeoutMs: 300 } });
   const { port } = await strict.listen({ host: '127.0.0.1', port: 0 });
   t.after(() => strict.close({ drainTimeoutMs: 100 }));
-  const socket = connect(port, '127.0.0.1');
-  t.after(() => socket.destroy());
-  await new Promise((r) => socket.on('connect', r));
-  socket.write(Buffer.concat([CLIENT_PREFACE, encodeSettings([])])); // and never an ACK
-  const decoder = new FrameDecoder(16777215);
-  let goaway: number | undefined;
-  socket.on('data', (d) => {
-    for (const f of decoder.push(d)) if (f.kind === 'goaway') goaway = f.errorCode;
-  });
+  const c = await rawClient(port);
+  c.socket.write(c.preface()); // and never an ACK
   const t0 = performance.now();
-  let timer: NodeJS.Timeout | undefined;
-  const outcome = await Promise.race([
-    new Promise((r) => socket.on('close', () => r('closed'))),
-    new Promise((r) => {
-      timer = setTimeout(r, 5000, 'still open after 5 s');
-    }),
-  ]);
-  clearTimeout(timer);
-  assert.equal(outcome, 'closed');
-  assert.equal(goaway, 0x4, 'GOAWAY SETTINGS_TIMEOUT');
+  assert.equal(await c.closedWithin(5000), 'closed');
+  const goaway = c.frames.find((f) => f.kind === 'goaway');
+  assert.equal(goaway?.kind === 'goaway' && goaway.errorCode, 0x4, 'GOAWAY SETTINGS_TIMEOUT');
   assert.ok(performance.now() - t0 >= 250, 'not before the timeout');
 });

@@ -1,5 +1,6 @@
+import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { type FileDescriptor, loadProtoSchema, type ProtoSchema } from '../../protobuf/index.js';
+import { type FileDescriptor, ProtoSchema } from '../../protobuf/index.js';
 import type { GrpcServer } from '../server.js';
 import type { ServerCall } from '../server-call.js';
 import { GrpcStatus } from '../status.js';
@@ -17,10 +18,26 @@ interface ReflectionRequest {
 /** The reflection protocol's two package names: v1 is the final one, v1alpha what older tools ask for. */
 export type ReflectionVersion = 'v1' | 'v1alpha';
 
-/** protos/grpc/reflection/<version>/reflection.proto (this file runs from dist/src/grpc/reflection/). */
+/** protos/grpc/reflection/v1alpha/reflection.proto (this file runs from dist/src/grpc/reflection/). */
+const V1ALPHA_PROTO = fileURLToPath(
+  new URL('../../../../protos/grpc/reflection/v1alpha/reflection.proto', import.meta.url),
+);
+
+/**
+ * The .proto text of reflection `version`. v1 is v1alpha's wire contract under its final package
+ * name, so it is derived from the one file rather than kept as a second copy.
+ */
+export function reflectionProtoSource(version: ReflectionVersion): string {
+  const text = readFileSync(V1ALPHA_PROTO, 'utf8');
+  return version === 'v1alpha'
+    ? text
+    : text.replace(/^package grpc\.reflection\.v1alpha;$/m, 'package grpc.reflection.v1;');
+}
+
 export function loadReflectionSchema(version: ReflectionVersion = 'v1alpha'): ProtoSchema {
-  const protos = fileURLToPath(new URL('../../../../protos', import.meta.url));
-  return loadProtoSchema([`grpc/reflection/${version}/reflection.proto`], { includePaths: [protos] });
+  return ProtoSchema.fromSources({
+    [`grpc/reflection/${version}/reflection.proto`]: reflectionProtoSource(version),
+  });
 }
 
 /**
