@@ -42,6 +42,10 @@ ${Object.values(SUITES)
   resp-compare  redis-benchmark (-t ping,set,get -c 50, with and without -P 16) against
                 \`wirestack resp\` and a real redis-server; --requests N (default 200000),
                 --rounds, --no-pin and --json apply
+  codec         MessagePack encode/decode ops/s: wirestack vs msgpackr vs @msgpack/msgpack vs JSON
+                (the same as \`wirestack codec bench\`; see \`wirestack codec --help\`)
+  protobuf      protobuf encode/decode ops/s: wirestack vs protobufjs vs @bufbuild/protobuf
+                (the same as \`wirestack proto bench\`; see \`wirestack proto --help\`)
   h2-compare    h2load against wirestack's HTTP/2 demo and a node:http2 server, side by side:
                 small bodies (16x16 and 1x100 streams) and 1 MiB bodies; --duration, --rounds,
                 --no-pin and --json apply (needs h2load: apt-get install -y nghttp2-client)
@@ -114,6 +118,10 @@ function progressLine(): { update: (p: BenchProgress) => void; clear: () => void
 }
 
 export async function runBench(argv: string[]): Promise<void> {
+  // The codec and protobuf benchmarks run in-process with options of their own: `bench codec` is
+  // `codec bench`, `bench protobuf` is `proto bench`.
+  if (argv[0] === 'codec') return (await import('./codec.js')).runCodec(['bench', ...argv.slice(1)]);
+  if (argv[0] === 'protobuf') return (await import('./proto.js')).runProto(['bench', ...argv.slice(1)]);
   let parsed: ReturnType<typeof parseArgs<{ args: string[]; options: typeof SPEC; allowPositionals: true }>>;
   try {
     parsed = parseArgs({ args: argv, options: SPEC, allowPositionals: true, strict: true });

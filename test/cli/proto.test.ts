@@ -143,3 +143,17 @@ test('proto bench measures all three libraries on the same bytes', () => {
   assert.match(rows[0], /^small +34 /);
   assert.equal(wirestack(['proto', 'bench', '--only', 'huge']).status, 1);
 });
+
+test('bench protobuf and bench codec are the protobuf and MessagePack benchmarks under `wirestack bench`', () => {
+  const proto = wirestack(['bench', 'protobuf', '--only', 'small', '--runs', '1', '--time', '0.01']);
+  assert.equal(proto.status, 0, proto.stderr);
+  assert.match(proto.stdout.toString(), /^small +34 encode /m);
+  const codec = wirestack(['bench', 'codec', '--quick', '--only', 'wirestack', '--json']);
+  assert.equal(codec.status, 0, codec.stderr);
+  const rows = JSON.parse(codec.stdout.toString()) as { document: string; candidate: string }[];
+  assert.deepEqual(
+    rows.map((r) => `${r.document}/${r.candidate}`),
+    ['small', 'medium', 'large', 'number-heavy', 'string-heavy'].map((d) => `${d}/wirestack`),
+  );
+  assert.match(wirestack(['bench', '--help']).stdout.toString(), /codec[\s\S]*protobuf/);
+});
