@@ -96,7 +96,13 @@ export class Http2Connection {
   private prefaceLeft: number;
   private sawPeerSettings = false;
   private readonly streams = new Map<number, Http2Stream>();
-  private readonly closedStreams = new Map<number, StreamClosure>();
+  /**
+   * How recently closed streams closed, in two generations: when the newer one fills up it becomes
+   * the older and the old one is dropped whole. Evicting one entry per close (delete the oldest key)
+   * cost an iterator and a hole in the Map per stream: 2.4% of a gRPC unary server's CPU.
+   */
+  private closedStreams = new Map<number, StreamClosure>();
+  private closedStreamsBefore = new Map<number, StreamClosure>();
   /** Streams with DATA, trailers or END_STREAM waiting to be framed, in round-robin order. */
   private readonly sendOrder = new Set<number>();
   private lastPeerStreamId = 0;
@@ -381,7 +387,7 @@ export class Http2Connection {
       this.count('frame_on_idle_stream');
       throw new Http2ConnectionError(ErrorCode.PROTOCOL_ERROR, `${what} on idle stream ${id}`);
     }
-    const how = this.closedStreams.get(id);
+    const how = this.closure(id);
     switch (how) {
       case 'reset_sent':
       case 'ignored':
@@ -503,7 +509,7 @@ export class Http2Connection {
       );
     }
     if (id <= this.lastPeerStreamId) {
-      const how = this.closedStreams.get(id);
+      const how = this.closure(id);
       if (how !== undefined) {
         this.onFrameForMissingStream(id, 'HEADERS');
         return;
@@ -1274,11 +1280,18 @@ export class Http2Connection {
   }
 
   private rememberClosed(id: number, how: StreamClosure): void {
-    this.closedStreams.set(id, how);
-    if (this.closedStreams.size > this.opts.maxClosedStreamsRemembered) {
-      const oldest = this.closedStreams.keys().next().value;
-      if (oldest !== undefined) this.closedStreams.delete(oldest);
+    const max = this.opts.maxClosedStreamsRemembered;
+    if (max === 0) return;
+    if (this.closedStreams.size >= max) {
+      this.closedStreamsBefore = this.closedStreams;
+      this.closedStreams = new Map();
     }
+    this.closedStreams.set(id, how);
+  }
+
+  /** How stream `id` closed, if it closed recently enough to be remembered. */
+  private closure(id: number): StreamClosure | undefined {
+    return this.closedStreams.get(id) ?? this.closedStreamsBefore.get(id);
   }
 
   private activePeerStreams(): number {

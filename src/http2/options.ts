@@ -31,7 +31,7 @@ export interface Http2ConnectionOptions {
   emptyDataFrameBurst?: number;
   /** Refill of the empty DATA budget per second. Default 10. */
   emptyDataFramesPerSecond?: number;
-  /** Closed streams remembered to classify late frames (RFC 9113 §5.1). Default 1000. */
+  /** Closed streams remembered to classify late frames (RFC 9113 §5.1): at least this many, at most twice (kept in two generations). Default 1000. */
   maxClosedStreamsRemembered?: number;
   /** Graceful shutdown: how long after the first GOAWAY the final one is sent if the PING ack is late. Default 1000 ms. */
   gracefulShutdownTimeoutMs?: number;

@@ -220,3 +220,23 @@ test('SETTINGS acknowledged in time clear the deadline; later SETTINGS start the
   assert.equal(lax.pollTimeout(), undefined);
   lax.handleTimeout(1e9);
 });
+
+test('closed streams are remembered in two generations: recent ones are classified, memory stays bounded', () => {
+  const conn = new Http2Connection('server', { maxClosedStreamsRemembered: 3 });
+  const peer = new RawPeer(conn);
+  for (let id = 1; id <= 15; id += 2) {
+    peer.send(peer.headers(id, GET, false));
+    conn.resetStream(id, 0x8); // we reset: late frames on it are to be ignored (§5.1)
+  }
+  peer.read();
+  const before = peer.rsts().length;
+  // Stream 15 closed last: its late DATA is ignored without a word.
+  peer.send(concat(encodeDataFrame(15, new Uint8Array(1), false)));
+  assert.equal(peer.error, undefined);
+  assert.equal(peer.rsts().length, before);
+  // Stream 1 is long forgotten: a late frame on it is a stream error, never a crash or a leak.
+  peer.send(concat(encodeDataFrame(1, new Uint8Array(1), false)));
+  assert.equal(peer.error, undefined);
+  assert.equal(peer.rsts().at(-1)?.streamId, 1);
+  assert.equal(peer.rsts().at(-1)?.errorCode, ErrorCode.STREAM_CLOSED);
+});
