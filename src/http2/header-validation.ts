@@ -15,7 +15,29 @@ export type FieldSectionCheck =
       method: string;
     };
 
-const REQUEST_PSEUDO = new Set([':method', ':scheme', ':authority', ':path']);
+// Pseudo-headers as bits: a Set per field section was a measurable share of a gRPC server's CPU.
+const METHOD = 1;
+const SCHEME = 2;
+const AUTHORITY = 4;
+const PATH = 8;
+const STATUS = 16;
+
+function pseudoBit(name: string): number {
+  switch (name) {
+    case ':method':
+      return METHOD;
+    case ':scheme':
+      return SCHEME;
+    case ':authority':
+      return AUTHORITY;
+    case ':path':
+      return PATH;
+    case ':status':
+      return STATUS;
+    default:
+      return 0;
+  }
+}
 // §8.2.2: "Any message containing connection-specific header fields MUST be treated as malformed".
 const CONNECTION_SPECIFIC = new Set([
   'connection',
@@ -58,7 +80,7 @@ function badValue(value: string): boolean {
  * checkFieldSection([{ name: ':status', value: '200', sensitive: false }], 'response'); // { ok: true, status: 200, ... }
  */
 export function checkFieldSection(fields: readonly HeaderField[], kind: FieldSectionKind): FieldSectionCheck {
-  const seen = new Set<string>();
+  let seen = 0;
   let regular = false;
   let contentLength = -1;
   let status = 0;
@@ -73,16 +95,17 @@ export function checkFieldSection(fields: readonly HeaderField[], kind: FieldSec
       if (regular) return { ok: false, reason: `pseudo-header ${name} after a regular field` };
       // §8.3: "Endpoints MUST treat a request or response that contains undefined or invalid
       // pseudo-header fields as malformed" and request pseudo-headers in responses likewise.
-      const allowed = kind === 'request' ? REQUEST_PSEUDO.has(name) : name === ':status';
+      const bit = pseudoBit(name);
+      const allowed = kind === 'request' ? bit !== 0 && bit !== STATUS : bit === STATUS;
       if (!allowed) return { ok: false, reason: `pseudo-header ${name} not allowed in a ${kind}` };
       // §8.3.1: "The same pseudo-header field name MUST NOT appear more than once in a field block."
-      if (seen.has(name)) return { ok: false, reason: `duplicate ${name}` };
-      seen.add(name);
-      if (name === ':status') {
+      if ((seen & bit) !== 0) return { ok: false, reason: `duplicate ${name}` };
+      seen |= bit;
+      if (bit === STATUS) {
         if (!/^[0-9]{3}$/.test(value)) return { ok: false, reason: `bad :status ${JSON.stringify(value)}` };
         status = Number(value);
-      } else if (name === ':method') method = value;
-      else if (name === ':path') path = value;
+      } else if (bit === METHOD) method = value;
+      else if (bit === PATH) path = value;
       if (badValue(value)) return { ok: false, reason: `bad value for ${name}` };
       continue;
     }
@@ -103,16 +126,16 @@ export function checkFieldSection(fields: readonly HeaderField[], kind: FieldSec
     }
   }
   if (kind === 'request') {
-    if (!seen.has(':method')) return { ok: false, reason: 'missing :method' };
+    if ((seen & METHOD) === 0) return { ok: false, reason: 'missing :method' };
     if (method === 'CONNECT') {
       // §8.5: "The :scheme and :path pseudo-header fields MUST be omitted" and ":authority ... MUST" be present.
-      if (seen.has(':scheme') || seen.has(':path') || !seen.has(':authority')) {
+      if ((seen & (SCHEME | PATH)) !== 0 || (seen & AUTHORITY) === 0) {
         return { ok: false, reason: 'CONNECT needs :authority and no :scheme or :path' };
       }
     } else {
       // §8.3.1: "All HTTP/2 requests MUST include exactly one valid value for the :method, :scheme,
       // and :path pseudo-header fields, unless they are CONNECT requests".
-      if (!seen.has(':scheme')) return { ok: false, reason: 'missing :scheme' };
+      if ((seen & SCHEME) === 0) return { ok: false, reason: 'missing :scheme' };
       // §8.3.1: "This pseudo-header field MUST NOT be empty for "http" or "https" URIs".
       if (path === undefined || path === '') return { ok: false, reason: 'missing or empty :path' };
     }
