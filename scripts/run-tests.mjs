@@ -57,5 +57,10 @@ for (const sig of ['SIGINT', 'SIGTERM']) {
 }
 child.on('exit', (code, signal) => {
   clearTimeout(watchdog);
+  // A test file cut by its timeout leaves the servers it spawned behind, still in the group: end
+  // them, so nothing outlives the run (or holds CI's output open).
+  try {
+    process.kill(-child.pid, 'SIGKILL');
+  } catch {}
   process.exit(code ?? (signal ? 1 : 0));
 });
