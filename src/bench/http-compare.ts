@@ -110,8 +110,36 @@ export const fmt = (n: number, d = 0): string =>
     ? n.toLocaleString('en-US', { maximumFractionDigits: d, minimumFractionDigits: d })
     : '-';
 
-/** A markdown table of medians with ratios wirestack / node:http, and a note when the machine was busy. */
+/** Share of a run's wall time the server spent waiting for a CPU (other load on the machine). */
+export function waitShare(r: HttpCaseResult): number {
+  const wallMs = (r.requests / Math.max(1, r.reqPerSec)) * 1000;
+  return wallMs > 0 ? r.serverRunQueueWaitMs / wallMs : 0;
+}
+
+/** Runs in which the server waited for a CPU less than this share of the time count as quiet. */
+export const QUIET_WAIT_SHARE = 0.05;
+
+/**
+ * A markdown table of medians with ratios wirestack / node:http, and a note when the machine was
+ * busy; then, if some runs were busy, the same table over the quiet runs only (where each side has
+ * at least one).
+ */
 export function formatHttpCompare(rows: HttpCompareRow[]): string {
+  const all = table(rows);
+  const quietRows = rows
+    .map((row) => ({
+      case: row.case,
+      ours: row.ours.filter((r) => waitShare(r) < QUIET_WAIT_SHARE),
+      node: row.node.filter((r) => waitShare(r) < QUIET_WAIT_SHARE),
+    }))
+    .filter((row) => row.ours.length > 0 && row.node.length > 0);
+  const busy = rows.some((row) => [...row.ours, ...row.node].some((r) => waitShare(r) >= QUIET_WAIT_SHARE));
+  if (!busy || quietRows.length === 0) return all;
+  const counts = quietRows.map((r) => `${r.case.name}: ${r.ours.length} + ${r.node.length}`).join('; ');
+  return `${all}\nOnly the runs in which the server waited for a CPU under ${QUIET_WAIT_SHARE * 100}% of the time (${counts} runs):\n\n${table(quietRows)}`;
+}
+
+function table(rows: HttpCompareRow[]): string {
   const lines = [
     '| case | wirestack req/s | node:http req/s | ratio | p50 ms (ours / node) | p99 ms (ours / node) | wirestack CPU µs/req | node:http CPU µs/req | CPU ratio | errors |',
     '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
@@ -148,10 +176,10 @@ export function formatHttpCompare(rows: HttpCompareRow[]): string {
         `${fmt(cpu, 2)} | ${fmt(ncpu, 2)} | ${fmt(cpu / ncpu, 2)}x | ${errors} |`,
     );
   }
-  const rounds = rows[0] ? rows[0].ours.length : 0;
+  const rounds = rows[0] ? Math.max(rows[0].ours.length, rows[0].node.length) : 0;
   lines.push('');
   lines.push(
-    `wrk -t1 --latency on CPU 1, servers on CPU 0 (unless --no-pin); ${rounds} round(s) A B A B, medians; ` +
+    `wrk -t1 --latency on CPU 1, servers on CPU 0 (unless --no-pin); ${rounds} run(s) per side A B A B, medians; ` +
       'CPU µs/req from /proc/PID/stat (user + system).',
   );
   if (runMs > 0 && waitMs / runMs > 0.05) {

@@ -51,3 +51,33 @@ test('one short http-compare round gives figures for both servers and a table wi
     /\| hello, 8 conn \| [\d,]+ \| [\d,]+ \| [\d.]+x \| [\d.]+ \/ [\d.]+ \| [\d.]+ \/ [\d.]+ \| [\d.]+ \| [\d.]+ \| [\d.]+x \| 0 \|/,
   );
 });
+
+test('busy runs are flagged and a quiet-runs-only table follows', () => {
+  const run = (server: 'wirestack' | 'node:http', reqPerSec: number, waitMs: number) => ({
+    server,
+    requests: reqPerSec * 5,
+    reqPerSec,
+    p50Ms: 0.5,
+    p75Ms: 0.7,
+    p90Ms: 0.9,
+    p99Ms: 2,
+    errors: 0,
+    serverCpuUsPerReq: server === 'wirestack' ? 6 : 12,
+    serverRunQueueWaitMs: waitMs,
+  });
+  const c = { name: 'hello', path: '/', connections: 64 };
+  const text = formatHttpCompare([
+    {
+      case: c,
+      ours: [run('wirestack', 150_000, 10), run('wirestack', 60_000, 1500)],
+      node: [run('node:http', 70_000, 20), run('node:http', 30_000, 1500)],
+    },
+  ]);
+  assert.match(text, /\| hello \| 105,000 \| 50,000 \| 2\.10x \|/);
+  assert.match(text, /warning: the servers waited for a CPU 15% of the time/);
+  assert.match(
+    text,
+    /Only the runs in which the server waited for a CPU under 5% of the time \(hello: 1 \+ 1 runs\)/,
+  );
+  assert.match(text, /\| hello \| 150,000 \| 70,000 \| 2\.14x \|/);
+});
