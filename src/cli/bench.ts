@@ -1,6 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { formatH2Compare, H2_COMPARE_CASES, runH2Compare } from '../bench/h2load-compare.js';
+import { formatHttpCompare, HTTP_COMPARE_CASES, runHttpCompare } from '../bench/http-compare.js';
 import {
   BenchError,
   type BenchOptions,
@@ -21,6 +22,8 @@ import {
   toJson,
 } from '../bench/index.js';
 import { formatRespCompare, runRespCompare } from '../bench/resp-compare.js';
+import { restVsGrpcHtml, restVsGrpcMarkdown } from '../bench/rest-vs-grpc/rest-vs-grpc-report.js';
+import { DEFAULT_REST_VS_GRPC, runRestVsGrpc } from '../bench/rest-vs-grpc/rest-vs-grpc-suite.js';
 import { intOption, secondsOption, UsageError } from './args.js';
 
 export const BENCH_HELP = `Usage: wirestack bench <target|suite> [options]
@@ -49,6 +52,17 @@ ${Object.values(SUITES)
   h2-compare    h2load against wirestack's HTTP/2 demo and a node:http2 server, side by side:
                 small bodies (16x16 and 1x100 streams) and 1 MiB bodies; --duration, --rounds,
                 --no-pin and --json apply (needs h2load: apt-get install -y nghttp2-client)
+  http-compare  wrk -t1 -c64 against \`wirestack http\` and a node:http server doing the same
+                work, side by side: GET / (text) and GET /items/1 (JSON); --duration (default
+                5), --rounds, --no-pin and --json apply (needs wrk: apt-get install -y wrk)
+  rest-vs-grpc  one catalogue service (protos/wirestack/demo/catalogue.proto) as REST+JSON on
+                HTTP/1.1 and as gRPC: req/s, p50/p99 and server CPU per request at several
+                concurrencies (wrk, h2load), bytes per call (JSON vs protobuf, gzip, measured on
+                the socket), streaming (gRPC stream vs chunked vs polling), lines of code, a tsc
+                compile check, error model and tooling. --duration (default 2), --rounds
+                (default 3), --concurrency 1,16,64, --updates N (default 1000), --no-pin,
+                --json, --html FILE and --markdown FILE (docs/rest-vs-grpc.md) apply; about
+                2.5 minutes by default (needs wrk, h2load and curl)
 
 Load:
   --connections C   connections (default 16)
@@ -77,6 +91,8 @@ Examples:
   wirestack bench echo --vs echo-node --duration 3 --html report.html
   wirestack bench echo --rate 20000 --duration 10
   wirestack bench echo-compare --duration 2 --rounds 1
+  wirestack bench http-compare --rounds 3
+  wirestack bench rest-vs-grpc --markdown docs/rest-vs-grpc.md --html rest-vs-grpc.html
 `;
 
 const SPEC = {
@@ -95,6 +111,9 @@ const SPEC = {
   profile: { type: 'boolean' },
   json: { type: 'boolean' },
   html: { type: 'string' },
+  markdown: { type: 'string' },
+  concurrency: { type: 'string' },
+  updates: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -148,6 +167,14 @@ export async function runBench(argv: string[]): Promise<void> {
   }
   if (target === 'resp-compare') {
     await runRespCompareCommand(v);
+    return;
+  }
+  if (target === 'http-compare') {
+    await runHttpCompareCommand(v);
+    return;
+  }
+  if (target === 'rest-vs-grpc') {
+    await runRestVsGrpcCommand(v, argv);
     return;
   }
   const suite = SUITES[target];
@@ -242,4 +269,60 @@ async function runRespCompareCommand(v: Record<string, string | boolean | undefi
   });
   if (v.json) process.stdout.write(`${JSON.stringify({ kind: 'resp-compare', rows }, null, 2)}\n`);
   else process.stdout.write(formatRespCompare(rows));
+}
+
+/** `wirestack bench http-compare`: wrk against our HTTP/1.1 server and node:http, side by side. */
+async function runHttpCompareCommand(v: Record<string, string | boolean | undefined>): Promise<void> {
+  if (v.pin && v['no-pin']) throw new UsageError('--pin and --no-pin contradict each other');
+  const durationMs = secondsOption(v, 'duration', 5000);
+  if (durationMs < 1000) throw new UsageError('--duration must be at least 1 second for wrk');
+  const rows = await runHttpCompare({
+    durationS: Math.round(durationMs / 1000),
+    rounds: intOption(v, 'rounds', 3, 1, 100),
+    pin: v['no-pin'] !== true,
+    onCase: (i, c) => process.stderr.write(`[${i + 1}/${HTTP_COMPARE_CASES.length}] ${c.name}\n`),
+  });
+  if (v.json) process.stdout.write(`${JSON.stringify({ kind: 'http-compare', rows }, null, 2)}\n`);
+  else process.stdout.write(formatHttpCompare(rows));
+}
+
+/** `wirestack bench rest-vs-grpc`: the catalogue as REST+JSON and as gRPC, measured side by side. */
+async function runRestVsGrpcCommand(
+  v: Record<string, string | boolean | undefined>,
+  argv: string[],
+): Promise<void> {
+  if (v.pin && v['no-pin']) throw new UsageError('--pin and --no-pin contradict each other');
+  const durationMs = secondsOption(v, 'duration', DEFAULT_REST_VS_GRPC.durationS * 1000);
+  if (durationMs < 1000) throw new UsageError('--duration must be at least 1 second for wrk and h2load');
+  let concurrencies = DEFAULT_REST_VS_GRPC.concurrencies;
+  if (typeof v.concurrency === 'string') {
+    concurrencies = v.concurrency.split(',').map((x) => Number(x.trim()));
+    if (concurrencies.some((c) => !Number.isInteger(c) || c < 1 || c > 1000)) {
+      throw new UsageError(
+        `--concurrency takes whole numbers 1..1000 separated by commas, got ${v.concurrency}`,
+      );
+    }
+  }
+  const result = await runRestVsGrpc(
+    {
+      durationS: Math.round(durationMs / 1000),
+      rounds: intOption(v, 'rounds', DEFAULT_REST_VS_GRPC.rounds, 1, 100),
+      concurrencies,
+      streamUpdates: intOption(v, 'updates', DEFAULT_REST_VS_GRPC.streamUpdates, 1, 100_000),
+      pin: v['no-pin'] !== true,
+      onProgress: (line) => process.stderr.write(`${line}\n`),
+    },
+    `wirestack bench ${argv.join(' ')}`,
+  );
+  const markdown = restVsGrpcMarkdown(result);
+  if (v.json) process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+  else process.stdout.write(markdown);
+  if (typeof v.markdown === 'string') {
+    writeFileSync(v.markdown, markdown);
+    process.stderr.write(`markdown: ${v.markdown}\n`);
+  }
+  if (typeof v.html === 'string') {
+    writeFileSync(v.html, restVsGrpcHtml(result));
+    process.stderr.write(`HTML report: ${v.html}\n`);
+  }
 }

@@ -1,3 +1,9 @@
+import {
+  CATALOGUE_SERVICE,
+  catalogueServiceHandlers,
+  loadCatalogueSchema,
+} from '../bench/rest-vs-grpc/catalogue-grpc-service.js';
+import { CatalogueStore } from '../bench/rest-vs-grpc/catalogue-store.js';
 import { echoServiceHandlers, loadEchoSchema } from '../grpc/demo-echo-service.js';
 import { HealthService, ServingStatus } from '../grpc/health-service.js';
 import { addReflectionService, GrpcServer } from '../grpc/index.js';
@@ -13,8 +19,10 @@ Serve gRPC over wirestack's HTTP/2 (cleartext h2c): the interop service grpc.tes
 (gRPC's interop-test-descriptions.md: EmptyCall, UnaryCall, StreamingOutputCall,
 StreamingInputCall, FullDuplexCall, HalfDuplexCall; UnimplementedCall answers UNIMPLEMENTED), the
 demo service wirestack.demo.Echo (protos/wirestack/demo/echo.proto: Say, Repeat, Join, Chat, one rpc
-of each kind), the standard health service grpc.health.v1.Health (Check, Watch) and server
-reflection (grpc.reflection.v1 and v1alpha), so tools need no .proto files.
+of each kind), the catalogue of the REST-vs-gRPC comparison wirestack.demo.Catalogue
+(protos/wirestack/demo/catalogue.proto: GetItem, ListItems, CreateItem, WatchItems; \`wirestack
+http\` serves the same catalogue as REST+JSON), the standard health service grpc.health.v1.Health
+(Check, Watch) and server reflection (grpc.reflection.v1 and v1alpha), so tools need no .proto files.
 
 Options:
   --port N            port to listen on; 0 picks a free one (default 50051)
@@ -23,6 +31,7 @@ Options:
   --backlog M         connections that wait for a free slot beyond --max-conns (default 128)
   --drain-timeout S   on SIGTERM/SIGINT, health turns NOT_SERVING, every connection gets GOAWAY,
                       in-flight calls get at most S seconds to finish, then are cut (default 30)
+  --items N           catalogue items at start: kettle, teapot, mug, then "item 4", ... (default 3)
   -h, --help          show this help
 
 Try it (any gRPC client; grpcurl uses reflection: grpcurl -plaintext 127.0.0.1:50051 list):
@@ -30,6 +39,8 @@ Try it (any gRPC client; grpcurl uses reflection: grpcurl -plaintext 127.0.0.1:5
     -d '{"response_size": 3}' 127.0.0.1:50051 grpc.testing.TestService/UnaryCall
   grpcurl -plaintext -import-path protos -proto wirestack/demo/echo.proto \\
     -d '{"message": "hi", "repeat": 3}' 127.0.0.1:50051 wirestack.demo.Echo/Repeat
+  wirestack grpc call 127.0.0.1:50051 wirestack.demo.Catalogue/GetItem -d '{"id": 1}' \\
+    -I protos --proto wirestack/demo/catalogue.proto
 `;
 
 const SPEC: OptionSpec = {
@@ -38,6 +49,7 @@ const SPEC: OptionSpec = {
   'max-conns': { type: 'string' },
   backlog: { type: 'string' },
   'drain-timeout': { type: 'string' },
+  items: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 };
 
@@ -48,14 +60,28 @@ export interface RunningGrpc {
   close(): Promise<DrainSummary>;
 }
 
-/** Start the interop TestService, the demo Echo service, health and reflection on one server. */
-export async function startGrpc(host: string, port: number, tcp: TcpServerOptions): Promise<RunningGrpc> {
+/**
+ * Start the interop TestService, the demo Echo and Catalogue services (the catalogue with `items`
+ * items), health and reflection on one server.
+ */
+export async function startGrpc(
+  host: string,
+  port: number,
+  tcp: TcpServerOptions,
+  items = 3,
+): Promise<RunningGrpc> {
   const server = new GrpcServer({ tcp: { ...tcp, log: (line) => console.error(`grpc: ${line}`) } });
   server.addService(loadTestServiceSchema(), 'grpc.testing.TestService', testServiceHandlers());
   server.addService(loadEchoSchema(), 'wirestack.demo.Echo', echoServiceHandlers());
+  server.addService(
+    loadCatalogueSchema(),
+    CATALOGUE_SERVICE,
+    catalogueServiceHandlers(new CatalogueStore({ items })),
+  );
   const health = new HealthService().addTo(server);
   health.setStatus('grpc.testing.TestService', ServingStatus.SERVING);
   health.setStatus('wirestack.demo.Echo', ServingStatus.SERVING);
+  health.setStatus(CATALOGUE_SERVICE, ServingStatus.SERVING);
   addReflectionService(server);
   const address = await server.listen({ host, port });
   return {
@@ -91,10 +117,15 @@ export async function runGrpcServe(argv: string[]): Promise<void> {
   }
   const host = stringOption(values, 'host', '127.0.0.1');
   const port = intOption(values, 'port', 50051, 0, 65535);
-  const running = await startGrpc(host, port, {
-    maxConnections: intOption(values, 'max-conns', 10_000, 1),
-    backlog: intOption(values, 'backlog', 128, 0),
-    drainTimeoutMs: secondsOption(values, 'drain-timeout', 30_000),
-  });
+  const running = await startGrpc(
+    host,
+    port,
+    {
+      maxConnections: intOption(values, 'max-conns', 10_000, 1),
+      backlog: intOption(values, 'backlog', 128, 0),
+      drainTimeoutMs: secondsOption(values, 'drain-timeout', 30_000),
+    },
+    intOption(values, 'items', 3, 0, 1_000_000),
+  );
   announceAndServe('grpc', running.address, grpcTryHint(running.address), running.close);
 }

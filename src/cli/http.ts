@@ -1,4 +1,6 @@
-import { Http1Server, type Http1ServerOptions, HttpError } from '../drivers/http1-server.js';
+import { addCatalogueRoutes } from '../bench/rest-vs-grpc/catalogue-rest-routes.js';
+import { CatalogueStore } from '../bench/rest-vs-grpc/catalogue-store.js';
+import { Http1Server, type Http1ServerOptions } from '../drivers/http1-server.js';
 import { intOption, type OptionSpec, parse, secondsOption, stringOption } from './args.js';
 import { announceAndServe, formatAddress } from './served-server.js';
 
@@ -15,15 +17,21 @@ Options:
   --header-timeout S  a request head must arrive within S seconds, else 408 (default 10)
   --body-timeout S    a request body must arrive within S seconds of its head, else 408 (default 60)
   --drain-timeout S   on SIGTERM/SIGINT, wait at most S seconds for requests in flight (default 30)
+  --items N           catalogue items at start: kettle, teapot, mug, then "item 4", ... (default 3)
   -h, --help          show this help
 
-Routes:
-  GET  /                 a line of text
-  GET  /items?limit=N    the first N items (default 10)
-  GET  /items/:id        one item, or 404
-  POST /items            create an item from {"name": string, "price": number}; 201
-  POST /echo             the request body streamed back (chunked)
-  GET  /stream?n=N       N JSON lines, one chunk each
+Routes (the catalogue is protos/wirestack/demo/catalogue.proto as REST; \`wirestack grpc serve\`
+serves the same catalogue code and data as gRPC; \`wirestack bench rest-vs-grpc\` compares the two):
+  GET  /                         a line of text
+  GET  /items?page_size=N&page_token=T
+                                 a page of N items (default 10; limit=N works too) and the
+                                 nextPageToken of the next page
+  GET  /items/:id                one item, or 404
+  POST /items                    create an item from {"name": string, "price": number}; 201,
+                                 422 if invalid
+  GET  /updates?after=N          the update after sequence number N (polling)
+  GET  /stream?n=N&after=K       N updates as JSON lines, one chunk each
+  POST /echo                     the request body streamed back (chunked)
 
 Try it:
   curl http://127.0.0.1:8080/items/1
@@ -39,6 +47,7 @@ const SPEC: OptionSpec = {
   'header-timeout': { type: 'string' },
   'body-timeout': { type: 'string' },
   'drain-timeout': { type: 'string' },
+  items: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 };
 
@@ -56,53 +65,18 @@ export function httpOptions(values: Record<string, string | boolean | undefined>
   };
 }
 
-interface Item {
-  id: number;
-  name: string;
-  price: number;
-}
-
-/** The demo catalogue: the REST side of the REST-vs-gRPC comparison (issue 10). */
-export function createCatalogueServer(options: Http1ServerOptions): Http1Server {
-  const items = new Map<number, Item>();
-  let nextId = 1;
-  for (const [name, price] of [
-    ['kettle', 24.9],
-    ['teapot', 18.5],
-    ['mug', 6],
-  ] as const) {
-    items.set(nextId, { id: nextId, name, price });
-    nextId++;
-  }
+/**
+ * `wirestack http`'s server: a line of text at `/`, a streaming echo at `/echo`, and the catalogue
+ * of the REST-vs-gRPC comparison (issue 10) from `store` (src/bench/rest-vs-grpc/).
+ */
+export function createCatalogueServer(
+  options: Http1ServerOptions,
+  store: CatalogueStore = new CatalogueStore(),
+): Http1Server {
   const server = new Http1Server(options);
   server.get('/', (_req, res) =>
     res.send('wirestack http: try GET /items, GET /items/1, POST /items, POST /echo\n'),
   );
-  server.get('/items', (req, res) => {
-    const limit = Number(req.query.get('limit') ?? 10);
-    if (!Number.isInteger(limit) || limit < 0 || limit > 1000)
-      throw new HttpError(400, 'limit must be 0..1000');
-    res.json({ items: [...items.values()].slice(0, limit) });
-  });
-  server.get('/items/:id', (req, res) => {
-    const item = items.get(Number(req.params.id));
-    if (!item) throw new HttpError(404, `no item ${req.params.id}`);
-    res.json(item);
-  });
-  server.post('/items', async (req, res) => {
-    const body = await req.json<Partial<Item>>();
-    if (
-      typeof body !== 'object' ||
-      body === null ||
-      typeof body.name !== 'string' ||
-      typeof body.price !== 'number'
-    ) {
-      throw new HttpError(422, 'expected {"name": string, "price": number}');
-    }
-    const item = { id: nextId++, name: body.name, price: body.price };
-    items.set(item.id, item);
-    res.status(201).header('location', `/items/${item.id}`).json(item);
-  });
   server.post('/echo', async (req, res) => {
     const type = req.headers.get('content-type');
     res.header('content-type', type ?? 'application/octet-stream');
@@ -114,23 +88,16 @@ export function createCatalogueServer(options: Http1ServerOptions): Http1Server 
     if (!sent) res.send(new Uint8Array(0));
     else res.end();
   });
-  server.get('/stream', async (req, res) => {
-    const n = Math.min(1000, Math.max(0, Number(req.query.get('n') ?? 5) || 0));
-    res.header('content-type', 'application/x-ndjson');
-    if (n === 0) return res.send('');
-    for (let i = 0; i < n; i++)
-      res.write(`${JSON.stringify({ seq: i, item: items.get((i % items.size) + 1) })}\n`);
-    res.end();
-  });
-  return server;
+  return addCatalogueRoutes(server, store);
 }
 
 export async function startHttp(
   host: string,
   port: number,
   options: Http1ServerOptions,
+  items = 3,
 ): Promise<Http1Server> {
-  const server = createCatalogueServer(options);
+  const server = createCatalogueServer(options, new CatalogueStore({ items }));
   await server.listen({ host, port });
   return server;
 }
@@ -143,7 +110,8 @@ export async function runHttp(argv: string[]): Promise<void> {
   }
   const host = stringOption(values, 'host', '127.0.0.1');
   const port = intOption(values, 'port', 8080, 0, 65535);
-  const server = await startHttp(host, port, httpOptions(values));
+  const items = intOption(values, 'items', 3, 0, 1_000_000);
+  const server = await startHttp(host, port, httpOptions(values), items);
   const addr = server.listening!;
   announceAndServe('http', addr, `curl http://${formatAddress(addr)}/`, () => server.close());
 }

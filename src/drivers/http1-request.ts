@@ -1,6 +1,8 @@
 import type { Http1Headers, Http1RequestEvent, Http1Version } from '../http1/index.js';
 import { HttpError } from './http1-http-error.js';
 
+const NO_PARAMS: Record<string, string> = Object.freeze({}) as Record<string, string>;
+
 /** What the connection driver does for a request's body stream. */
 export interface RequestBodySource {
   /** The handler started reading the body (time to send `100 Continue` if the client waits for one). */
@@ -27,15 +29,16 @@ export class Http1ServerRequest implements AsyncIterable<Uint8Array> {
   readonly path: string;
   readonly version: Http1Version;
   readonly headers: Http1Headers;
-  /** Values of the route's `:name` segments, percent-decoded. */
-  params: Record<string, string> = {};
+  /** Values of the route's `:name` segments, percent-decoded (frozen and shared when there are none). */
+  params: Record<string, string> = NO_PARAMS;
   /** Trailer fields of a chunked body, once the body has ended. */
   trailers: Http1Headers | null = null;
 
   private readonly rawQuery: string;
   private parsedQuery: URLSearchParams | null = null;
   private readonly source: RequestBodySource;
-  private readonly chunks: Uint8Array[] = [];
+  /** Body chunks not yet consumed; created with the first one (most requests have no body). */
+  private chunks: Uint8Array[] | null = null;
   private queued = 0;
   private ended = false;
   private failure: Error | null = null;
@@ -70,7 +73,7 @@ export class Http1ServerRequest implements AsyncIterable<Uint8Array> {
 
   /** @internal The driver delivers body bytes (already copied). */
   push(chunk: Uint8Array): void {
-    this.chunks.push(chunk);
+    (this.chunks ??= []).push(chunk);
     this.queued += chunk.byteLength;
     this.notify();
   }
@@ -127,7 +130,7 @@ export class Http1ServerRequest implements AsyncIterable<Uint8Array> {
     this.reading = true;
     this.source.bodyWanted();
     for (;;) {
-      if (this.chunks.length > 0) {
+      if (this.chunks !== null && this.chunks.length > 0) {
         const chunk = this.chunks.shift()!;
         this.queued -= chunk.byteLength;
         this.source.bodyConsumed(chunk.byteLength);

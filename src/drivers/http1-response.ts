@@ -16,8 +16,22 @@ export interface ResponseSink {
 }
 
 const encoder = new TextEncoder();
-const TEXT = 'text/plain; charset=utf-8';
-const JSON_TYPE = 'application/json';
+const TEXT_FIELD = ['content-type', 'text/plain; charset=utf-8'] as const;
+const JSON_FIELD = ['content-type', 'application/json'] as const;
+/**
+ * Where string bodies are encoded: the connection copies a body before send() returns (into one
+ * send(2), or into its output queue), so one buffer serves every response.
+ */
+const NO_FIELDS: Http1HeaderPairs = Object.freeze([]);
+const TEXT_ONLY: Http1HeaderPairs = Object.freeze([TEXT_FIELD]);
+const JSON_ONLY: Http1HeaderPairs = Object.freeze([JSON_FIELD]);
+const bodyScratch = new Uint8Array(16 * 1024);
+
+function encodeBody(s: string): Uint8Array {
+  if (s.length * 3 > bodyScratch.length) return encoder.encode(s);
+  const { written } = encoder.encodeInto(s, bodyScratch);
+  return bodyScratch.subarray(0, written);
+}
 
 /**
  * The response a handler writes: set a status and headers, then either send a whole body
@@ -32,7 +46,9 @@ const JSON_TYPE = 'application/json';
  */
 export class Http1ServerResponse {
   statusCode = 200;
-  private readonly fields: [string, string][] = [];
+  /** Header fields set by the handler; shared constant lists until the first header() call. */
+  private fields: (readonly [string, string])[] | Http1HeaderPairs = NO_FIELDS;
+  private ownFields = false;
   private readonly sink: ResponseSink;
   private started = false;
   private done = false;
@@ -59,14 +75,15 @@ export class Http1ServerResponse {
   /** Add a header field (repeat the call for repeated fields). */
   header(name: string, value: string | number): this {
     if (this.started) throw new Error('headers already sent');
-    this.fields.push([name, String(value)]);
+    this.own().push([name, String(value)]);
     return this;
   }
 
   /** True when a header `name` was set (any case). */
   hasHeader(name: string): boolean {
     const lower = name.toLowerCase();
-    return this.fields.some(([n]) => n.toLowerCase() === lower);
+    for (let i = 0; i < this.fields.length; i++) if (this.fields[i][0].toLowerCase() === lower) return true;
+    return false;
   }
 
   /** Send a whole body: a string is sent as UTF-8 text/plain unless a content-type was set. */
@@ -74,8 +91,8 @@ export class Http1ServerResponse {
     this.start();
     let bytes: Uint8Array;
     if (typeof body === 'string') {
-      if (!this.hasHeader('content-type')) this.fields.push(['content-type', TEXT]);
-      bytes = encoder.encode(body);
+      if (!this.hasHeader('content-type')) this.addField(TEXT_FIELD, TEXT_ONLY);
+      bytes = encodeBody(body);
     } else bytes = body;
     this.done = true;
     this.sink.respondWhole(this.statusCode, this.fields, bytes);
@@ -83,8 +100,8 @@ export class Http1ServerResponse {
 
   /** Send `value` as a JSON body (application/json). */
   json(value: unknown): void {
-    if (!this.hasHeader('content-type')) this.fields.push(['content-type', JSON_TYPE]);
-    this.send(encoder.encode(JSON.stringify(value)));
+    if (!this.hasHeader('content-type')) this.addField(JSON_FIELD, JSON_ONLY);
+    this.send(encodeBody(JSON.stringify(value)));
   }
 
   /**
@@ -115,6 +132,21 @@ export class Http1ServerResponse {
   /** Resolves when written data has left our output queue. */
   drained(): Promise<void> {
     return this.sink.drained();
+  }
+
+  /** The handler's own field list, copied from a shared one on first change. */
+  private own(): (readonly [string, string])[] {
+    if (!this.ownFields) {
+      this.fields = [...this.fields];
+      this.ownFields = true;
+    }
+    return this.fields as (readonly [string, string])[];
+  }
+
+  /** Add a default field; when it is the only one, a shared one-field list does (no allocation). */
+  private addField(field: readonly [string, string], alone: Http1HeaderPairs): void {
+    if (this.fields.length === 0) this.fields = alone;
+    else this.own().push(field);
   }
 
   private start(): void {

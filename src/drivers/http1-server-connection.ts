@@ -29,6 +29,19 @@ const encoder = new TextEncoder();
 /** Responses up to this size (head + body) go out as one send(2) from a shared scratch buffer. */
 const SMALL_RESPONSE = 4096;
 const scratch = new Uint8Array(SMALL_RESPONSE);
+const CONNECTION_CLOSE = ['connection', 'close'] as const;
+let dateValue = '';
+let dateTuple: readonly [string, string] = ['date', ''];
+
+/** The Date field, as one tuple shared until the second changes. */
+function dateField(): readonly [string, string] {
+  const now = httpDate();
+  if (now !== dateValue) {
+    dateValue = now;
+    dateTuple = ['date', now];
+  }
+  return dateTuple;
+}
 
 /**
  * One TCP connection served as HTTP/1.1: feeds the socket's bytes to the sans-IO Http1Connection,
@@ -51,6 +64,7 @@ export class Http1ServerConnection implements ResponseSink, RequestBodySource {
   private closingFlag = false;
   private readPaused = false;
   private drainWaiters: (() => void)[] = [];
+  private readonly headerScratch: (readonly [string, string])[] = [];
 
   constructor(tcp: TcpConnection, host: Http1ConnectionHost, limits: Partial<Http1Limits>) {
     this.tcp = tcp;
@@ -276,11 +290,16 @@ export class Http1ServerConnection implements ResponseSink, RequestBodySource {
     return new Promise((resolve) => this.drainWaiters.push(resolve));
   }
 
-  /** Date, and `Connection: close` once the server drains (the last response on this connection). */
+  /**
+   * Date, and `Connection: close` once the server drains (the last response on this connection).
+   * Built in one array reused for every response: the core reads it before respond() returns.
+   */
   private finalHeaders(headers: Http1HeaderPairs): Http1HeaderPairs {
-    const out: [string, string][] = [['date', httpDate()]];
-    for (const h of headers) out.push(h as [string, string]);
-    if (this.host.draining) out.push(['connection', 'close']);
+    const out = this.headerScratch;
+    out.length = 0;
+    out.push(dateField());
+    for (let i = 0; i < headers.length; i++) out.push(headers[i]);
+    if (this.host.draining) out.push(CONNECTION_CLOSE);
     return out;
   }
 

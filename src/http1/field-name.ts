@@ -33,6 +33,13 @@ const COMMON = [
   'date',
 ];
 
+const COMMON_SET = new Set(COMMON);
+
+/** True for the names fieldName() interns (a bounded set, so callers may key caches on them). */
+export function isCommonFieldName(name: string): boolean {
+  return COMMON_SET.has(name);
+}
+
 const byLength: { name: string; bytes: Uint8Array }[][] = [];
 for (const name of COMMON) {
   const list = (byLength[name.length] ??= []);

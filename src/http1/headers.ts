@@ -8,9 +8,25 @@
  * for (const [name, value] of req.headers) console.log(name, value);
  */
 export class Http1Headers implements Iterable<[string, string]> {
-  /** Lower-cased names; `values[i]` belongs to `names[i]`. */
-  readonly names: string[] = [];
-  readonly values: string[] = [];
+  /**
+   * @param names Lower-cased names; `values[i]` belongs to `names[i]`.
+   * @param values The field values.
+   */
+  constructor(
+    readonly names: string[] = [],
+    readonly values: string[] = [],
+  ) {}
+
+  /**
+   * The fields so far as a new Http1Headers of exactly their size, leaving this one empty for
+   * reuse (the parser collects every head in one and hands out a copy).
+   */
+  detach(): Http1Headers {
+    const out = new Http1Headers(this.names.slice(), this.values.slice());
+    this.names.length = 0;
+    this.values.length = 0;
+    return out;
+  }
 
   get size(): number {
     return this.names.length;

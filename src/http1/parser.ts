@@ -8,7 +8,7 @@ import type {
   NeedData,
 } from './events.js';
 import { NEED_DATA } from './events.js';
-import { fieldName, methodName } from './field-name.js';
+import { fieldName, isCommonFieldName, methodName } from './field-name.js';
 import { Http1Headers } from './headers.js';
 import type { Http1Limits } from './limits.js';
 
@@ -24,6 +24,15 @@ const DONE = 7;
 const FAILED = 8;
 
 const EMPTY = Buffer.alloc(0);
+/** Longest target or field value compared against the previous request's instead of decoded afresh. */
+const MAX_CACHED_VALUE = 256;
+
+/** True when buf[start, end) holds exactly the characters of `s` (latin1: one byte per char). */
+function sameLatin1(buf: Buffer, start: number, end: number, s: string): boolean {
+  if (end - start !== s.length) return false;
+  for (let i = start, j = 0; i < end; i++, j++) if (buf[i] !== s.charCodeAt(j)) return false;
+  return true;
+}
 const MIN_BUFFER = 4096;
 
 /**
@@ -64,6 +73,17 @@ export class Http1Parser {
   private trailers: Http1Headers | null = null;
   private remaining = 0;
   private bodyBytes = 0;
+  /**
+   * The previous request's target with its path and query, and the previous value of each common
+   * field: a keep-alive client repeats most of its head byte for byte, and comparing bytes with
+   * the string we already have is cheaper than decoding a new one (and leaves nothing to collect).
+   */
+  private lastTarget = '';
+  private lastPath = '';
+  private lastQuery = '';
+  private readonly lastValues = new Map<string, string>();
+  /** Where a head's fields are collected; finishHead() gives the request an exact-size copy. */
+  private readonly headScratch = new Http1Headers();
 
   constructor(limits: Http1Limits) {
     this.limits = limits;
@@ -265,14 +285,31 @@ export class Http1Parser {
     const te = i;
     const vs = i + 1;
     const version = this.parseVersion(vs, e);
-    const target = latin1(buf, ts, te);
     if (method === 'CONNECT') this.fail('EHTTPMETHOD', 'CONNECT is not implemented', s, 501);
+    if (buf[ts] === 0x2f /* / */ && sameLatin1(buf, ts, te, this.lastTarget)) {
+      const target = this.lastTarget;
+      return {
+        type: 'request',
+        method,
+        target,
+        path: this.lastPath,
+        query: this.lastQuery,
+        version,
+        headers: this.headScratch,
+      };
+    }
+    const target = latin1(buf, ts, te);
     let path: string;
     let query = '';
     if (buf[ts] === 0x2f /* / */) {
       const q = target.indexOf('?');
       path = q < 0 ? target : target.slice(0, q);
       if (q >= 0) query = target.slice(q + 1);
+      if (target.length <= MAX_CACHED_VALUE) {
+        this.lastTarget = target;
+        this.lastPath = path;
+        this.lastQuery = query;
+      }
     } else if (target === '*') {
       // Section 3.2.4: the asterisk-form is only used for a server-wide OPTIONS request.
       if (method !== 'OPTIONS') this.fail('EHTTPBADTARGET', 'asterisk-form target is only for OPTIONS', ts);
@@ -284,7 +321,7 @@ export class Http1Parser {
       path = m[1] === '' ? '/' : m[1];
       query = m[2] ?? '';
     }
-    return { type: 'request', method, target, path, query, version, headers: new Http1Headers() };
+    return { type: 'request', method, target, path, query, version, headers: this.headScratch };
   }
 
   /** HTTP-version = "HTTP" "/" DIGIT "." DIGIT (RFC 9112 section 2.3): exactly 8 bytes, case-sensitive. */
@@ -349,11 +386,21 @@ export class Http1Parser {
         this.state === TRAILERS ? 'trailer fields' : 'header fields',
       );
     }
-    into.add(name, latin1(buf, vs, ve));
+    // Only interned (common) names are cached, so the cache stays as small as that table.
+    const cacheable = ve - vs <= MAX_CACHED_VALUE && isCommonFieldName(name);
+    const last = cacheable ? this.lastValues.get(name) : undefined;
+    if (last !== undefined && sameLatin1(buf, vs, ve, last)) {
+      into.add(name, last);
+      return;
+    }
+    const value = latin1(buf, vs, ve);
+    if (cacheable) this.lastValues.set(name, value);
+    into.add(name, value);
   }
 
   /** Decide how the body is framed (RFC 9112 section 6.3) and check the head as a whole. */
   private finishHead(req: Http1RequestEvent): Http1RequestEvent {
+    req.headers = this.headScratch.detach();
     const h = req.headers;
     let hosts = 0;
     let lengths = 0;

@@ -12,6 +12,9 @@ interface RouteNode<H> {
   handlers: Map<string, { handler: H; pattern: string }>;
 }
 
+/** The params of a route without parameters: shared, so frozen. */
+const NO_PARAMS: Record<string, string> = Object.freeze({}) as Record<string, string>;
+
 const newNode = <H>(): RouteNode<H> => ({
   statics: new Map(),
   param: null,
@@ -33,6 +36,12 @@ const newNode = <H>(): RouteNode<H> => ({
  */
 export class Router<H> {
   private readonly root: RouteNode<H> = newNode();
+  /**
+   * Paths with no parameter segment, by path then method: their results are built once, so the
+   * lookup of a static route allocates nothing (their `params` is a shared, frozen empty object).
+   * The tree would find the same route: static segments win over params and wildcards.
+   */
+  private readonly staticRoutes = new Map<string, Map<string, RouteResult<H>>>();
 
   /** Register `handler` for `method` (e.g. 'GET') and `pattern` (e.g. '/items/:id'). */
   add(method: string, pattern: string, handler: H): this {
@@ -62,11 +71,18 @@ export class Router<H> {
       node = next;
     }
     setOnce(node.handlers, method, handler, pattern);
+    if (!pattern.includes(':') && !pattern.includes('*')) {
+      const byMethod = this.staticRoutes.get(pattern) ?? new Map<string, RouteResult<H>>();
+      byMethod.set(method, { kind: 'found', handler, params: NO_PARAMS, pattern });
+      this.staticRoutes.set(pattern, byMethod);
+    }
     return this;
   }
 
   /** Find the handler for `method` and `path` (the path part of the target, percent-encoded). */
   find(method: string, path: string): RouteResult<H> {
+    const known = this.staticRoutes.get(path)?.get(method);
+    if (known !== undefined) return known;
     const segments = path.split('/');
     const params: Record<string, string> = {};
     const handlers = this.walk(this.root, segments, 1, params);
