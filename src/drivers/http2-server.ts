@@ -3,6 +3,7 @@ import { Http2Connection } from '../http2/connection.js';
 import { ErrorCode } from '../http2/error-code.js';
 import { Http2ConnectionError, Http2StreamError } from '../http2/errors.js';
 import type { Http2ConnectionOptions } from '../http2/options.js';
+import type { SocketAddress } from '../sys/sockaddr.js';
 import type { TcpConnection } from '../tcp/connection.js';
 import { type DrainSummary, TcpServer, type TcpServerOptions } from '../tcp/server.js';
 import { type KeepalivePolicyOptions, PingStrikePolicy } from './keepalive-policy.js';
@@ -27,6 +28,8 @@ export interface Http2ServerStream {
   readonly path: string;
   /** The whole request header section, pseudo-headers first. */
   readonly headers: readonly HeaderField[];
+  /** The client's address (read from the socket once per connection, on first use); null once it is closed. */
+  readonly remoteAddress: SocketAddress | null;
   /** A request body chunk (yours to keep). */
   onData: (chunk: Uint8Array) => void;
   /** The request trailer section. */
@@ -358,6 +361,10 @@ class Session {
   get isOpen(): boolean {
     return !this.finished && !this.h2.isClosed;
   }
+
+  get remoteAddress(): SocketAddress | null {
+    return this.conn.remoteAddress;
+  }
 }
 
 class ServerStream implements Http2ServerStream {
@@ -380,6 +387,10 @@ class ServerStream implements Http2ServerStream {
   ) {
     this.method = headers.find((h) => h.name === ':method')?.value ?? '';
     this.path = headers.find((h) => h.name === ':path')?.value ?? '';
+  }
+
+  get remoteAddress(): SocketAddress | null {
+    return this.session.remoteAddress;
   }
 
   received(data: Uint8Array): void {
