@@ -80,9 +80,23 @@ export function unaryCall<Req, Res>(
   options?: CallOptions,
 ): UnaryResult<Res> {
   const call = new ClientCall(channel, method, options);
-  call.write(request);
-  call.end();
+  writeOnly(call, request);
   return Object.assign(call.response, { call: call as ClientCall<unknown, Res> });
+}
+
+/**
+ * Writes the one request of a unary or server-streaming call and half-closes. A request refused
+ * on the way out (too large, an interceptor's onRequest) has already ended the call with its
+ * status: the stub's promise or iteration reports it, the stub itself does not throw.
+ */
+function writeOnly<Req>(call: ClientCall<Req, unknown>, request: Req): void {
+  try {
+    call.write(request);
+  } catch (e) {
+    if (!call.isFinished) throw e;
+    return;
+  }
+  call.end();
 }
 
 /**
@@ -121,8 +135,7 @@ export function makeClient(
     } else if (!def.clientStreaming) {
       fn = (req: ProtoMessage, o?: CallOptions) => {
         const call = new ClientCall(channel, def, merged(o));
-        call.write(req);
-        call.end();
+        writeOnly(call, req);
         return call;
       };
     } else {

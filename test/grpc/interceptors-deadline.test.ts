@@ -43,21 +43,26 @@ const remaining = (res: { message: string }) => Number(res.message);
 
 test('a call without a deadline gets the default; the handler is told through its signal', async (t) => {
   const aborted: string[] = [];
-  const { address } = await startEchoServer(
+  const roomy = await startEchoServer(
     t,
-    { interceptors: [deadlineInterceptor({ defaultMs: 100, maxMs: 10_000 })] },
+    { interceptors: [deadlineInterceptor({ defaultMs: 5000, maxMs: 10_000 })] },
     deadlineHandlers(aborted),
   );
-  const client = grpcJsEchoClient(t, address);
-  const quick = await unary(client, 'say', { message: 'how long?' });
+  const quick = await unary(grpcJsEchoClient(t, roomy.address), 'say', { message: 'how long?' });
   assert.equal(quick.err, null);
-  assert.ok(remaining(quick.res) > 0 && remaining(quick.res) <= 100, quick.res.message);
+  assert.ok(remaining(quick.res) > 0 && remaining(quick.res) <= 5000, quick.res.message);
 
+  const tight = await startEchoServer(
+    t,
+    { interceptors: [deadlineInterceptor({ defaultMs: 100 })] },
+    deadlineHandlers(aborted),
+  );
   const started = performance.now();
-  const slow = await unary(client, 'say', { message: 'wait' });
+  const slow = await unary(grpcJsEchoClient(t, tight.address), 'say', { message: 'wait' });
   assert.equal(slow.err?.code, grpc.status.DEADLINE_EXCEEDED);
   assert.ok(performance.now() - started >= 90, 'not before the default deadline');
   await waitFor(() => aborted.length === 1);
+  assert.match(aborted[0], /^Say:-?\d/);
 });
 
 test('a client deadline beyond maxMs is cut to it; a shorter one stands', async (t) => {

@@ -461,28 +461,40 @@ test('after hooks add trailers and see duration, counters and the handler’s er
 
 test('a client cancel and a passed deadline reach after as CANCELLED and DEADLINE_EXCEEDED', async (t) => {
   const ended: string[] = [];
+  let started = 0;
   const watcher: ServerInterceptor = {
     name: 'watcher',
     after: (c) => void ended.push(statusName(c.status ?? -1)),
   };
+  // The server's own 30 ms deadline, so it (not the client's timer racing it) ends the call.
+  const cap: ServerInterceptor = {
+    name: 'cap',
+    before: (c) => {
+      if (c.metadata.get('x-cap') === 'yes') c.call.limitDeadline(30);
+    },
+  };
   const { address } = await startEchoServer(
     t,
-    { interceptors: [watcher] },
+    { interceptors: [watcher, cap] },
     {
       ...echoServiceHandlers(),
       // Never answers: ends only by cancel or deadline.
-      Say: (_req: Echo, call: ServerCall) =>
-        new Promise((_, reject) => call.signal.addEventListener('abort', () => reject(call.signal.reason))),
+      Say: (_req: Echo, call: ServerCall) => {
+        started++;
+        return new Promise((_, reject) =>
+          call.signal.addEventListener('abort', () => reject(call.signal.reason)),
+        );
+      },
     },
   );
   const client = grpcJsEchoClient(t, address);
-  const late = await unary(client, 'say', { message: 'x' }, new grpc.Metadata(), {
-    deadline: Date.now() + 50,
-  });
+  const capped = new grpc.Metadata();
+  capped.set('x-cap', 'yes');
+  const late = await unary(client, 'say', { message: 'x' }, capped, { deadline: Date.now() + 60_000 });
   assert.equal(late.err?.code, grpc.status.DEADLINE_EXCEEDED);
   await waitFor(() => ended.length === 1);
   const call = client.say({ message: 'x' }, () => {});
-  await new Promise((r) => setTimeout(r, 20));
+  await waitFor(() => started === 2, 2000, 'the handler to start');
   call.cancel();
   await waitFor(() => ended.length === 2);
   assert.deepEqual(ended, ['DEADLINE_EXCEEDED', 'CANCELLED']);
