@@ -1,10 +1,19 @@
+import { readFileSync } from 'node:fs';
 import { echoServiceHandlers, loadEchoSchema } from '../grpc/demo-echo-service.js';
 import { HealthService, ServingStatus } from '../grpc/health-service.js';
-import { addReflectionService, GrpcServer } from '../grpc/index.js';
+import {
+  addReflectionService,
+  authInterceptor,
+  GrpcServer,
+  loggingInterceptor,
+  type ServerInterceptor,
+  staticTokenVerifier,
+  writableLogSink,
+} from '../grpc/index.js';
 import { loadTestServiceSchema, testServiceHandlers } from '../grpc/interop/test-service.js';
 import type { SocketAddress } from '../sys/sockaddr.js';
 import type { DrainSummary, TcpServerOptions } from '../tcp/index.js';
-import { intOption, type OptionSpec, parse, secondsOption, stringOption } from './args.js';
+import { intOption, type OptionSpec, parse, secondsOption, stringOption, UsageError } from './args.js';
 import { announceAndServe, formatAddress } from './served-server.js';
 
 export const GRPC_SERVE_HELP = `Usage: wirestack grpc serve [options]
@@ -23,6 +32,11 @@ Options:
   --backlog M         connections that wait for a free slot beyond --max-conns (default 128)
   --drain-timeout S   on SIGTERM/SIGINT, health turns NOT_SERVING, every connection gets GOAWAY,
                       in-flight calls get at most S seconds to finish, then are cut (default 30)
+  --auth-token-file F calls need "authorization: Bearer <the token in file F>" (UNAUTHENTICATED
+                      otherwise); health and reflection stay open. A file, so the token is not
+                      visible in the process list
+  --log               one JSON line per call on stderr (method, peer, status, duration, sizes;
+                      authorization redacted)
   -h, --help          show this help
 
 Try it (any gRPC client; grpcurl uses reflection: grpcurl -plaintext 127.0.0.1:50051 list):
@@ -38,6 +52,8 @@ const SPEC: OptionSpec = {
   'max-conns': { type: 'string' },
   backlog: { type: 'string' },
   'drain-timeout': { type: 'string' },
+  'auth-token-file': { type: 'string' },
+  log: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 };
 
@@ -48,9 +64,38 @@ export interface RunningGrpc {
   close(): Promise<DrainSummary>;
 }
 
+/** What `grpc serve` puts in front of its services. */
+export interface GrpcServeInterceptorOptions {
+  /** The one bearer token calls must present (health and reflection excepted). */
+  authToken?: string;
+  /** Log each call as a JSON line on stderr. */
+  log?: boolean;
+}
+
 /** Start the interop TestService, the demo Echo service, health and reflection on one server. */
-export async function startGrpc(host: string, port: number, tcp: TcpServerOptions): Promise<RunningGrpc> {
-  const server = new GrpcServer({ tcp: { ...tcp, log: (line) => console.error(`grpc: ${line}`) } });
+export async function startGrpc(
+  host: string,
+  port: number,
+  tcp: TcpServerOptions,
+  options: GrpcServeInterceptorOptions = {},
+): Promise<RunningGrpc> {
+  const interceptors: ServerInterceptor[] = [];
+  if (options.log) interceptors.push(loggingInterceptor({ sink: writableLogSink(process.stderr) }));
+  if (options.authToken !== undefined) {
+    interceptors.push(
+      authInterceptor({
+        verifier: staticTokenVerifier({ [options.authToken]: { subject: 'token-file', scopes: [] } }),
+        rules: {
+          '/grpc.health.v1.Health/*': { public: true },
+          '/grpc.reflection.v1alpha.ServerReflection/*': { public: true },
+        },
+      }),
+    );
+  }
+  const server = new GrpcServer({
+    tcp: { ...tcp, log: (line) => console.error(`grpc: ${line}`) },
+    interceptors,
+  });
   server.addService(loadTestServiceSchema(), 'grpc.testing.TestService', testServiceHandlers());
   server.addService(loadEchoSchema(), 'wirestack.demo.Echo', echoServiceHandlers());
   const health = new HealthService().addTo(server);
@@ -91,10 +136,33 @@ export async function runGrpcServe(argv: string[]): Promise<void> {
   }
   const host = stringOption(values, 'host', '127.0.0.1');
   const port = intOption(values, 'port', 50051, 0, 65535);
-  const running = await startGrpc(host, port, {
-    maxConnections: intOption(values, 'max-conns', 10_000, 1),
-    backlog: intOption(values, 'backlog', 128, 0),
-    drainTimeoutMs: secondsOption(values, 'drain-timeout', 30_000),
-  });
+  const running = await startGrpc(
+    host,
+    port,
+    {
+      maxConnections: intOption(values, 'max-conns', 10_000, 1),
+      backlog: intOption(values, 'backlog', 128, 0),
+      drainTimeoutMs: secondsOption(values, 'drain-timeout', 30_000),
+    },
+    { authToken: readAuthToken(values['auth-token-file']), log: values.log === true },
+  );
   announceAndServe('grpc', running.address, grpcTryHint(running.address), running.close);
+}
+
+/** The token in --auth-token-file: its first line, trimmed; an empty or unreadable file is a usage error. */
+function readAuthToken(file: string | boolean | undefined): string | undefined {
+  if (file === undefined) return undefined;
+  let text: string;
+  try {
+    text = readFileSync(String(file), 'utf8');
+  } catch (e) {
+    throw new UsageError(`--auth-token-file: cannot read ${file}: ${(e as Error).message}`);
+  }
+  const token = text.split('\n')[0].trim();
+  if (!/^[\x21-\x7e]+$/.test(token)) {
+    throw new UsageError(
+      `--auth-token-file: ${file} must hold a token (printable ASCII, no spaces) on its first line`,
+    );
+  }
+  return token;
 }

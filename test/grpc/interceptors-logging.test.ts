@@ -124,10 +124,14 @@ test('configurable: extra redacted keys, metadata left out, long values cut', as
   const md = bearer('token-123');
   md.set('x-session', 'abc');
   md.set('x-long', 'x'.repeat(50));
+  md.add('x-tag', 'a"b');
+  md.add('x-tag', 'c\\d');
   await unary(client, 'say', {}, md);
   const line = await next();
   assert.equal(line.metadata['x-session'], '[REDACTED]');
   assert.equal(line.metadata['x-long'], 'xxxxxxxx...(50 chars)');
+  // Several values of a key are an array; quotes and backslashes are escaped.
+  assert.deepEqual(line.metadata['x-tag'], ['a"b', 'c\\d']);
 
   const quiet = await loggedServer(t, { includeMetadata: false });
   await unary(quiet.client, 'say', {}, bearer('token-123'));

@@ -139,15 +139,15 @@ export function authInterceptor(options: AuthOptions): ServerInterceptor {
     before(call) {
       const rule = ruleFor(call.method.path);
       if (rule.public) return;
-      const values = call.metadata.getAll('authorization');
-      if (values.length === 0) {
+      const n = call.metadata.count('authorization');
+      if (n === 0) {
         throw new GrpcError(GrpcStatus.UNAUTHENTICATED, 'missing bearer token (authorization metadata)');
       }
       // Two credentials are ambiguous (a proxy may check one and a backend the other): refuse both.
-      if (values.length > 1) {
+      if (n > 1) {
         throw new GrpcError(GrpcStatus.UNAUTHENTICATED, 'more than one authorization metadata value');
       }
-      const header = values[0];
+      const header = call.metadata.get('authorization');
       if (typeof header !== 'string' || header.length > maxTokenLength + 7) {
         throw new GrpcError(GrpcStatus.UNAUTHENTICATED, `authorization value longer than ${maxTokenLength}`);
       }

@@ -72,9 +72,12 @@ interface Applied {
 export class RateLimiter {
   private readonly states: LimitState[];
   private readonly byPath = new Map<string, LimitState[]>();
+  private readonly now: Clock;
 
   constructor(limits: readonly RateLimit[], options: Omit<RateLimitOptions, 'limits'> = {}) {
     const names = new Set<string>();
+    const now = options.now ?? (() => performance.now());
+    this.now = now;
     this.states = limits.map((limit) => {
       if (names.has(limit.name))
         throw new RangeError(`two rate limits are named ${JSON.stringify(limit.name)}`);
@@ -88,7 +91,7 @@ export class RateLimiter {
           burst: limit.burst,
           maxBuckets: options.maxBucketsPerLimit ?? DEFAULT_MAX_BUCKETS,
           idleMs: options.idleBucketMs ?? DEFAULT_BUCKET_IDLE_MS,
-          now: options.now,
+          now,
         }),
         pattern: limit.methods ? new MethodPattern(limit.methods) : undefined,
       };
@@ -121,8 +124,9 @@ export class RateLimiter {
     keys: readonly string[],
     cost: number,
   ): { state: LimitState; waitMs: number } | undefined {
+    const now = this.now();
     for (let i = 0; i < states.length; i++) {
-      const waitMs = states[i].buckets.take(keys[i], cost);
+      const waitMs = states[i].buckets.take(keys[i], cost, now);
       if (waitMs > 0) {
         for (let j = 0; j < i; j++) states[j].buckets.refund(keys[j], cost);
         return { state: states[i], waitMs };

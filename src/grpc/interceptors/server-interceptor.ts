@@ -200,8 +200,7 @@ export class InterceptedServerCall {
   get peer(): string {
     if (this.peerText === undefined) {
       const a = this.peerSource.remoteAddress;
-      this.peerText =
-        a === null ? 'unknown' : a.family === 6 ? `[${a.host}]:${a.port}` : `${a.host}:${a.port}`;
+      this.peerText = a === null ? 'unknown' : peerText(a);
     }
     return this.peerText;
   }
@@ -321,6 +320,18 @@ export class InterceptedServerCall {
     this.error = status;
     this.status = status === undefined ? GrpcStatus.OK : status.status;
   }
+}
+
+/** Formatted once per connection: its calls all share one address object. */
+const peerTexts = new WeakMap<SocketAddress, string>();
+
+function peerText(a: SocketAddress): string {
+  let text = peerTexts.get(a);
+  if (text === undefined) {
+    text = a.family === 6 ? `[${a.host}]:${a.port}` : `${a.host}:${a.port}`;
+    peerTexts.set(a, text);
+  }
+  return text;
 }
 
 /**

@@ -46,7 +46,8 @@ export class TokenBucketMap {
   readonly maxBuckets: number;
   /** Idle time after which a bucket may be dropped: the configured idleMs, or the refill time if longer. */
   readonly idleMs: number;
-  private readonly now: Clock;
+  /** The clock this map reads (RateLimiter reads it once for all its maps). */
+  readonly now: Clock;
   private readonly perMs: number;
   /** Insertion order is check order: the first entries are the ones looked at longest ago. */
   private readonly buckets = new Map<string, Bucket>();
@@ -81,10 +82,9 @@ export class TokenBucketMap {
   /**
    * Takes `cost` tokens from `key`'s bucket. Returns 0 when they were taken, otherwise the
    * milliseconds until they will be there (nothing is taken then). A cost above `burst` can
-   * never be met: Infinity.
+   * never be met: Infinity. `now`: the clock, when the caller has just read it.
    */
-  take(key: string, cost = 1): number {
-    const now = this.now();
+  take(key: string, cost = 1, now = this.now()): number {
     let b = this.buckets.get(key);
     if (b === undefined) {
       this.makeRoom(now);
