@@ -218,9 +218,10 @@ export class ClientCall<Req = unknown, Res = unknown> implements AsyncIterable<R
           signal: this.options.signal,
         });
       } catch (e) {
-        // Nothing was sent: a retrying interceptor may try again.
-        if (e instanceof GrpcError) this.finish(e.status, e.details, undefined, true);
-        else this.finish(GrpcStatus.UNAVAILABLE, (e as Error)?.message ?? String(e), undefined, true);
+        // Nothing was sent: a retrying interceptor may try again, unless the channel is closed for good.
+        const retryable = this.channel.state !== 'SHUTDOWN';
+        if (e instanceof GrpcError) this.finish(e.status, e.details, undefined, retryable);
+        else this.finish(GrpcStatus.UNAVAILABLE, (e as Error)?.message ?? String(e), undefined, retryable);
         return;
       }
       if (this.finished) {

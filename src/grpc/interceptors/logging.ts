@@ -60,7 +60,7 @@ class LineWriter {
   private readonly maxValueLength: number;
   private readonly includeMetadata: boolean;
   private lastMs = -1;
-  private lastIso = '';
+  private lastTime = '';
   /** The constant middle of each method's lines (`"method":...,"kind":...`), by path. */
   private readonly methodFields = new Map<string, string>();
 
@@ -75,9 +75,9 @@ class LineWriter {
     const ms = Math.floor(performance.timeOrigin + at);
     if (ms !== this.lastMs) {
       this.lastMs = ms;
-      this.lastIso = new Date(ms).toISOString();
+      this.lastTime = `{"time":"${new Date(ms).toISOString()}"`;
     }
-    return `{"time":"${this.lastIso}"`;
+    return this.lastTime;
   }
 
   methodPart(path: string, kind: string): string {
