@@ -30,6 +30,8 @@ export interface Http2ServerStream {
   readonly headers: readonly HeaderField[];
   /** The client's address (read from the socket once per connection, on first use); null once it is closed. */
   readonly remoteAddress: SocketAddress | null;
+  /** performance.now() when the bytes carrying the request headers were read. */
+  readonly receivedAt: number;
   /** A request body chunk (yours to keep). */
   onData: (chunk: Uint8Array) => void;
   /** The request trailer section. */
@@ -156,6 +158,8 @@ class Session {
   readonly counters: Record<string, number> = {};
   private tooManyPings = false;
   private lastBusyAt = performance.now();
+  /** When the bytes being dispatched were read: the arrival time of the streams they open. */
+  lastReadAt = performance.now();
   private idleTimer: NodeJS.Timeout | undefined;
   private ageTimer: NodeJS.Timeout | undefined;
 
@@ -201,8 +205,10 @@ class Session {
 
   private onData(bytes: Uint8Array): void {
     let events: ReturnType<Http2Connection['receive']>;
+    const now = performance.now();
+    this.lastReadAt = now;
     try {
-      events = this.h2.receive(bytes, performance.now());
+      events = this.h2.receive(bytes, now);
     } catch (e) {
       if (!(e instanceof Http2ConnectionError)) throw e;
       this.flush(); // the GOAWAY
@@ -370,6 +376,7 @@ class Session {
 class ServerStream implements Http2ServerStream {
   readonly method: string;
   readonly path: string;
+  readonly receivedAt: number;
   onData: (chunk: Uint8Array) => void = () => {};
   onTrailers: (headers: readonly HeaderField[]) => void = () => {};
   onEnd: () => void = () => {};
@@ -387,6 +394,7 @@ class ServerStream implements Http2ServerStream {
   ) {
     this.method = headers.find((h) => h.name === ':method')?.value ?? '';
     this.path = headers.find((h) => h.name === ':path')?.value ?? '';
+    this.receivedAt = session.lastReadAt;
   }
 
   get remoteAddress(): SocketAddress | null {

@@ -125,6 +125,27 @@ test('static tokens: missing → UNAUTHENTICATED, unknown → UNAUTHENTICATED, s
   assert.equal(rep.messages[0].message, 'writer[echo:read,echo:write]');
 });
 
+test('the Bearer scheme is case-insensitive; a token is one run of visible characters', async (t) => {
+  const { address } = await startEchoServer(
+    t,
+    { interceptors: [authInterceptor({ verifier: staticTokenVerifier(tokens) })] },
+    whoAmIHandlers(),
+  );
+  const client = grpcJsEchoClient(t, address);
+  const withHeader = (value: string) => {
+    const md = new grpc.Metadata();
+    md.set('authorization', value);
+    return unary(client, 'say', { message: 'x' }, md);
+  };
+  assert.equal((await withHeader('bearer   reader-token')).res?.message, 'reader[echo:read]');
+  assert.equal((await withHeader('BEARER reader-token')).res?.message, 'reader[echo:read]');
+  // ('Bearer ' with a trailing space is not here: HTTP/2 forbids a field value ending in whitespace,
+  // RFC 9113 §8.2.1, so our HTTP/2 layer resets that stream before gRPC sees it.)
+  for (const bad of ['Bearer', 'Bearerreader-token', 'Bearer reader token', 'Token reader-token']) {
+    assert.equal((await withHeader(bad)).err?.code, grpc.status.UNAUTHENTICATED, bad);
+  }
+});
+
 test('two authorization values are refused rather than guessed between', async (t) => {
   const { address } = await startEchoServer(t, {
     interceptors: [authInterceptor({ verifier: staticTokenVerifier(tokens) })],

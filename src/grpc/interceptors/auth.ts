@@ -77,7 +77,20 @@ export interface AuthOptions {
   maxTokenLength?: number;
 }
 
-const BEARER = /^Bearer +([\x21-\x7e]+) *$/i;
+const BEARER_SCHEME = /^bearer +/i;
+const TOKEN_CHARS = /^[\x21-\x7e]+$/;
+
+/**
+ * The token of `Bearer <token>` (the scheme is case-insensitive, RFC 7235), or undefined. Tests
+ * instead of a capturing match: this runs on every call. Metadata values arrive trimmed.
+ */
+function bearerToken(header: string): string | undefined {
+  if (!BEARER_SCHEME.test(header)) return undefined;
+  let i = 7;
+  while (header.charCodeAt(i) === 0x20) i++;
+  const token = header.slice(i);
+  return TOKEN_CHARS.test(token) ? token : undefined;
+}
 
 /**
  * Bearer-token authentication and per-method authorization. The token comes from the
@@ -151,7 +164,7 @@ export function authInterceptor(options: AuthOptions): ServerInterceptor {
       if (typeof header !== 'string' || header.length > maxTokenLength + 7) {
         throw new GrpcError(GrpcStatus.UNAUTHENTICATED, `authorization value longer than ${maxTokenLength}`);
       }
-      const token = BEARER.exec(header)?.[1];
+      const token = bearerToken(header);
       if (token === undefined) {
         throw new GrpcError(GrpcStatus.UNAUTHENTICATED, 'authorization metadata is not "Bearer <token>"');
       }

@@ -28,6 +28,14 @@ export interface LoggingOptions {
 }
 
 const REDACTED_JSON = '"[REDACTED]"';
+/** Metadata fragments the logger keeps: per key, and keys in all (memory stays small whatever clients send). */
+const MAX_CACHED_VALUES_PER_KEY = 32;
+const MAX_CACHED_KEYS = 64;
+/** `,"status":"NAME","code":N` for each status code. */
+const STATUS_PARTS = Array.from(
+  { length: 17 },
+  (_, code) => `,"status":"${statusName(code)}","code":${code}`,
+);
 
 /**
  * Writes lines to anything with `write(string)`: process.stdout, an fs.WriteStream.
@@ -103,13 +111,37 @@ class LineWriter {
     // Keys are [0-9a-z_.-]: no escaping. Several values of one key become an array.
     const sep = this.rendered === '' ? '' : ',';
     if (values.length === 1) {
-      this.rendered += `${sep}"${key}":${this.value(values[0], key)}`;
+      this.rendered += sep + this.entry(key, values[0]);
       return;
     }
     let list = '';
     for (let i = 0; i < values.length; i++) list += `${i === 0 ? '' : ','}${this.value(values[i], key)}`;
     this.rendered += `${sep}"${key}":[${list}]`;
   };
+
+  /**
+   * `"key":"value"` for a single value. Most metadata repeats from call to call (user-agent, a
+   * redacted authorization), so fragments are kept, a bounded number per key and of keys.
+   */
+  private entry(key: string, value: MetadataValue): string {
+    let byValue = this.entries.get(key);
+    if (byValue === undefined) {
+      if (this.entries.size >= MAX_CACHED_KEYS) return `"${key}":${this.value(value, key)}`;
+      byValue = new Map();
+      this.entries.set(key, byValue);
+    }
+    if (typeof value !== 'string') return `"${key}":${this.value(value, key)}`;
+    // A redacted key has one fragment whatever its value: keep it under '' (never a real value's key).
+    const cacheKey = this.redact.has(key) ? '' : value;
+    let fragment = byValue.get(cacheKey);
+    if (fragment === undefined) {
+      fragment = `"${key}":${this.value(value, key)}`;
+      if (byValue.size < MAX_CACHED_VALUES_PER_KEY) byValue.set(cacheKey, fragment);
+    }
+    return fragment;
+  }
+
+  private readonly entries = new Map<string, Map<string, string>>();
 
   private value(value: MetadataValue, key: string): string {
     if (this.redact.has(key)) return REDACTED_JSON;
@@ -130,7 +162,7 @@ function tail(
   c: { messagesIn: number; messagesOut: number; bytesIn: number; bytesOut: number },
 ): string {
   return (
-    `,"status":"${statusName(status)}","code":${status}` +
+    (STATUS_PARTS[status] ?? `,"status":"${statusName(status)}","code":${status}`) +
     (details ? `,"message":${jsonString(details)}` : '') +
     `,"durationMs":${Math.round(durationMs * 1000) / 1000},"messagesIn":${c.messagesIn},"messagesOut":${c.messagesOut}` +
     `,"bytesIn":${c.bytesIn},"bytesOut":${c.bytesOut}`

@@ -123,8 +123,8 @@ export class RateLimiter {
     states: readonly LimitState[],
     keys: readonly string[],
     cost: number,
+    now = this.now(),
   ): { state: LimitState; waitMs: number } | undefined {
-    const now = this.now();
     for (let i = 0; i < states.length; i++) {
       const waitMs = states[i].buckets.take(keys[i], cost, now);
       if (waitMs > 0) {
@@ -184,6 +184,8 @@ export function rateLimitInterceptor(
   options: RateLimitOptions,
 ): ServerInterceptor & { limiter: RateLimiter } {
   const limiter = new RateLimiter(options.limits, options);
+  // On the default clock a call's start time is "now" for its own admission: no second clock read.
+  const startIsNow = options.now === undefined;
   const callCost = nonNegative(options.callCost ?? 1, 'callCost');
   const requestCost = nonNegative(options.requestMessageCost ?? 1, 'requestMessageCost');
   const responseCost = nonNegative(options.responseMessageCost ?? 0, 'responseMessageCost');
@@ -226,7 +228,7 @@ export function rateLimitInterceptor(
       if (states.length === 0) return;
       const keys = states.map((s) => keyOf(s.limit.by, call));
       if (callCost > 0) {
-        const refused = limiter.take(states, keys, callCost);
+        const refused = limiter.take(states, keys, callCost, startIsNow ? call.startedAt : undefined);
         if (refused) throw refuse(refused, call, 'a call');
       }
       const m = call.method;

@@ -98,9 +98,11 @@ export interface ServerInterceptor {
   after?(call: InterceptedServerCall): void;
 }
 
-/** Where a call's peer address comes from (the HTTP/2 stream). */
-export interface PeerSource {
+/** What a call learns from its HTTP/2 stream: the peer, and when the request arrived. */
+export interface CallTransport {
   readonly remoteAddress: SocketAddress | null;
+  /** performance.now() when the request headers were read. */
+  readonly receivedAt: number;
 }
 
 /**
@@ -132,8 +134,8 @@ export class CallSlot<T> {
  * identity, message and byte counters, and once it has ended its status and duration.
  */
 export class InterceptedServerCall {
-  /** performance.now() when the call started. */
-  readonly startedAt = performance.now();
+  /** performance.now() when the call started: when its request headers were read. */
+  readonly startedAt: number;
   /** performance.now() when the call ended; undefined while it runs. */
   endedAt: number | undefined;
   /** Request messages received (decoded), whether or not the handler read them. */
@@ -162,8 +164,6 @@ export class InterceptedServerCall {
   private entered = 0;
   /** onResponse hooks below this index run; a short-circuit at i leaves its own and inner ones out. */
   private responseDepth: number;
-  private ended = false;
-  private peerText: string | undefined;
   private slots: unknown[] | undefined;
 
   /** @internal Built by GrpcServer. */
@@ -171,8 +171,9 @@ export class InterceptedServerCall {
     readonly call: ServerCall<AnyMessage, AnyMessage>,
     readonly method: MethodInfo,
     private readonly interceptors: readonly ServerInterceptor[],
-    private readonly peerSource: PeerSource,
+    private readonly transport: CallTransport,
   ) {
+    this.startedAt = transport.receivedAt;
     this.requestReady = method.clientStreaming;
     this.responseDepth = interceptors.length;
   }
@@ -193,16 +194,13 @@ export class InterceptedServerCall {
 
   /** The client's socket address, or null if the connection is already gone. */
   get peerAddress(): SocketAddress | null {
-    return this.peerSource.remoteAddress;
+    return this.transport.remoteAddress;
   }
 
   /** The client's address as text: `127.0.0.1:50123`, `[::1]:50123`, or `unknown`. */
   get peer(): string {
-    if (this.peerText === undefined) {
-      const a = this.peerSource.remoteAddress;
-      this.peerText = a === null ? 'unknown' : peerText(a);
-    }
-    return this.peerText;
+    const a = this.transport.remoteAddress;
+    return a === null ? 'unknown' : peerText(a);
   }
 
   /** The call's deadline (performance.now() time), if it has one. */
@@ -297,8 +295,7 @@ export class InterceptedServerCall {
    * unless an after threw.
    */
   runAfter(status: GrpcError | undefined, options?: { ignoreErrors: boolean }): GrpcError | undefined {
-    if (this.ended) return status;
-    this.ended = true;
+    if (this.endedAt !== undefined) return status;
     this.endedAt = performance.now();
     this.settle(status);
     const list = this.interceptors;
