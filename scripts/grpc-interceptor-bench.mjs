@@ -5,7 +5,8 @@
 //   node scripts/grpc-interceptor-bench.mjs [-n 100000] [-c 16] [-m 8] [--repeat 3] [--log-file PATH]
 // Each server runs in its own process pinned to CPU 0, h2load on CPU 1; both servers get the same
 // request (a 5-byte-prefixed SimpleRequest, response_size 16, with `authorization: Bearer ...`).
-// The logging sink counts lines and drops them, or with --log-file appends them to a file. That no
+// The logging sink counts lines and drops them, or with --log-file appends them to a file through
+// writableLogSink (one write per event-loop turn). That no
 // call was refused is checked from the rate limiter: its per-caller bucket (burst 1e9, refilling at
 // 1/s) has lost one token per call that got past auth.
 import { spawn, spawnSync } from 'node:child_process';
@@ -158,12 +159,13 @@ async function serve(withPipeline) {
   let interceptors = [];
   if (withPipeline) {
     const i = process.argv.indexOf('--log-file');
-    const file = i > 0 ? createWriteStream(process.argv[i + 1], { flags: 'a' }) : undefined;
+    const toFile =
+      i > 0 ? grpc.writableLogSink(createWriteStream(process.argv[i + 1], { flags: 'a' })) : undefined;
     let lines = 0;
-    const sink = file
+    const sink = toFile
       ? (line) => {
           lines++;
-          file.write(`${line}\n`);
+          toFile(line);
         }
       : () => {
           lines++;

@@ -80,7 +80,8 @@ export async function startGrpc(
   options: GrpcServeInterceptorOptions = {},
 ): Promise<RunningGrpc> {
   const interceptors: ServerInterceptor[] = [];
-  if (options.log) interceptors.push(loggingInterceptor({ sink: writableLogSink(process.stderr) }));
+  const logSink = options.log ? writableLogSink(process.stderr) : undefined;
+  if (logSink) interceptors.push(loggingInterceptor({ sink: logSink }));
   if (options.authToken !== undefined) {
     interceptors.push(
       authInterceptor({
@@ -106,9 +107,11 @@ export async function startGrpc(
   return {
     server,
     address,
-    close: () => {
+    close: async () => {
       health.shutdown();
-      return server.close({ drainTimeoutMs: tcp.drainTimeoutMs });
+      const summary = await server.close({ drainTimeoutMs: tcp.drainTimeoutMs });
+      logSink?.flush();
+      return summary;
     },
   };
 }

@@ -151,8 +151,40 @@ test('a sink that throws changes nothing about the call; the failure is counted'
   await waitFor(() => logging.sinkErrors === 1);
 });
 
-test('writableLogSink writes newline-terminated lines', () => {
+test('writableLogSink: one write per event-loop turn, newline-terminated', async () => {
   const chunks: string[] = [];
-  writableLogSink({ write: (c: string) => chunks.push(c) })('{"a":1}');
-  assert.deepEqual(chunks, ['{"a":1}\n']);
+  const sink = writableLogSink({ write: (c: string) => chunks.push(c) > 0 });
+  sink('{"a":1}');
+  sink('{"a":2}');
+  assert.deepEqual(chunks, []);
+  await new Promise((r) => setImmediate(r));
+  assert.deepEqual(chunks, ['{"a":1}\n{"a":2}\n']);
+  sink('{"a":3}');
+  sink.flush();
+  assert.deepEqual(chunks.at(-1), '{"a":3}\n');
+});
+
+test('writableLogSink: a backed-up stream holds at most maxBufferedBytes, then lines are dropped and counted', async () => {
+  const chunks: string[] = [];
+  let drain: (() => void) | undefined;
+  const stream = {
+    write: (c: string) => {
+      chunks.push(c);
+      return false; // always "backed up"
+    },
+    once: (_event: 'drain', fn: () => void) => {
+      drain = fn;
+    },
+  };
+  const sink = writableLogSink(stream, { maxBufferedBytes: 100 });
+  sink('x'.repeat(10));
+  await new Promise((r) => setImmediate(r));
+  assert.equal(chunks.length, 1);
+  for (let i = 0; i < 20; i++) sink('y'.repeat(9)); // 10 bytes each with the newline
+  await new Promise((r) => setImmediate(r));
+  assert.equal(chunks.length, 1, 'nothing more is written until drain');
+  assert.equal(sink.dropped, 10);
+  drain?.();
+  assert.equal(chunks.length, 2);
+  assert.equal(chunks[1].length, 100);
 });

@@ -37,16 +37,75 @@ const STATUS_PARTS = Array.from(
   (_, code) => `,"status":"${statusName(code)}","code":${code}`,
 );
 
+/** Log text a writable sink holds while its stream is slow; past it, lines are dropped (and counted). */
+export const DEFAULT_MAX_BUFFERED_LOG_BYTES = 1024 * 1024;
+
+/** A stream lines can go to: process.stdout, an fs.WriteStream. */
+export interface LogStream {
+  write(chunk: string): boolean;
+  once?(event: 'drain', listener: () => void): unknown;
+}
+
+/** A sink that batches lines into one stream write per event-loop turn. */
+export interface WritableLogSink extends LogSink {
+  /** Lines dropped because the stream was backed up past maxBufferedBytes. */
+  readonly dropped: number;
+  /** Writes what is buffered now (before exiting). */
+  flush(): void;
+}
+
 /**
- * Writes lines to anything with `write(string)`: process.stdout, an fs.WriteStream.
+ * A sink writing newline-terminated lines to a stream. Lines of one event-loop turn go out in one
+ * `write` (a write per line costs more than building the line). While the stream reports
+ * backpressure, lines wait up to `maxBufferedBytes` (1 MiB) and later ones are dropped and
+ * counted: logging never holds a server's memory hostage. Call `flush()` before exiting.
  *
  * @example
- * loggingInterceptor({ sink: writableLogSink(fs.createWriteStream('grpc.log', { flags: 'a' })) });
+ * const sink = writableLogSink(fs.createWriteStream('grpc.log', { flags: 'a' }));
+ * const server = new GrpcServer({ interceptors: [loggingInterceptor({ sink })] });
+ * // at shutdown: await server.close(); sink.flush();
  */
-export function writableLogSink(out: { write(chunk: string): unknown }): LogSink {
-  return (line) => {
-    out.write(`${line}\n`);
+export function writableLogSink(
+  out: LogStream,
+  options: { maxBufferedBytes?: number } = {},
+): WritableLogSink {
+  const max = options.maxBufferedBytes ?? DEFAULT_MAX_BUFFERED_LOG_BYTES;
+  let pending = '';
+  let scheduled = false;
+  let blocked = false;
+  let dropped = 0;
+  const write = () => {
+    const chunk = pending;
+    pending = '';
+    if (!out.write(chunk) && out.once && !blocked) {
+      blocked = true;
+      out.once('drain', () => {
+        blocked = false;
+        if (pending !== '') write();
+      });
+    }
   };
+  const scheduledFlush = () => {
+    scheduled = false;
+    if (pending !== '' && !blocked) write();
+  };
+  const sink = ((line: string) => {
+    if (pending.length + line.length + 1 > max) {
+      dropped++;
+      return;
+    }
+    pending += `${line}\n`;
+    if (!scheduled && !blocked) {
+      scheduled = true;
+      setImmediate(scheduledFlush);
+    }
+  }) as WritableLogSink;
+  Object.defineProperty(sink, 'dropped', { get: () => dropped });
+  // An explicit flush (shutdown) hands everything to the stream even while it is backed up.
+  sink.flush = () => {
+    if (pending !== '') write();
+  };
+  return sink;
 }
 
 /** Characters that make a string need JSON escaping (quote, backslash, controls, the JS line separators). */
