@@ -1,4 +1,6 @@
+import type { SocketAddress } from '../../sys/sockaddr.js';
 import type { Metadata, MetadataValue } from '../metadata.js';
+import type { CallIdentity } from '../server-call.js';
 import { statusName } from '../status.js';
 import type { ClientInterceptor, InterceptedClientCall } from './client-interceptor.js';
 import type { InterceptedServerCall, ServerInterceptor } from './server-interceptor.js';
@@ -147,14 +149,41 @@ class LineWriter {
     return this.lastTime;
   }
 
-  methodPart(path: string, kind: string): string {
+  /** `,"side":...,"method":...,"kind":...`, the same for every call of a method on one side. */
+  methodPart(side: string, path: string, kind: string): string {
     let part = this.methodFields.get(path);
     if (part === undefined) {
-      part = `,"method":${jsonString(path)},"kind":"${kind}"`;
+      part = `,"side":"${side}","method":${jsonString(path)},"kind":"${kind}"`;
       this.methodFields.set(path, part);
     }
     return part;
   }
+
+  /** `,"peer":"..."`, once per connection (its calls share one address object). */
+  peerPart(call: InterceptedServerCall): string {
+    const address = call.peerAddress;
+    if (address === null) return ',"peer":"unknown"';
+    let part = this.peerFields.get(address);
+    if (part === undefined) {
+      part = `,"peer":${jsonString(call.peer)}`;
+      this.peerFields.set(address, part);
+    }
+    return part;
+  }
+
+  /** `,"identity":"..."`, once per identity object (a static token's, or a cached verification's). */
+  identityPart(identity: CallIdentity | undefined): string {
+    if (identity === undefined) return '';
+    let part = this.identityFields.get(identity);
+    if (part === undefined) {
+      part = `,"identity":${jsonString(identity.subject)}`;
+      this.identityFields.set(identity, part);
+    }
+    return part;
+  }
+
+  private readonly peerFields = new WeakMap<SocketAddress, string>();
+  private readonly identityFields = new WeakMap<CallIdentity, string>();
 
   /** `,"metadata":{...}` (redacted, values cut), or nothing when left out or empty. */
   metadata(md: Metadata): string {
@@ -257,13 +286,11 @@ export function loggingInterceptor(options: LoggingOptions): ServerInterceptor &
     sinkErrors: 0,
     after(call: InterceptedServerCall) {
       const m = call.method;
-      const identity = call.identity;
       const line =
         writer.time(call.startedAt) +
-        ',"side":"server"' +
-        writer.methodPart(m.path, m.kind) +
-        `,"peer":"${call.peer}"` +
-        (identity === undefined ? '' : `,"identity":${jsonString(identity.subject)}`) +
+        writer.methodPart('server', m.path, m.kind) +
+        writer.peerPart(call) +
+        writer.identityPart(call.identity) +
         tail(call.status ?? 0, call.error?.details, call.durationMs, call) +
         writer.metadata(call.metadata) +
         '}';
@@ -303,8 +330,7 @@ export function clientLoggingInterceptor(
           : 'unary';
       const line =
         writer.time(call.startedAt) +
-        ',"side":"client"' +
-        writer.methodPart(m.path, kind) +
+        writer.methodPart('client', m.path, kind) +
         `,"target":${jsonString(call.target)},"attempts":${call.attempts}` +
         tail(status?.code ?? 0, status?.details, call.durationMs, call) +
         writer.metadata(call.metadata) +

@@ -1,5 +1,6 @@
 import { GrpcError } from '../errors.js';
 import { Metadata } from '../metadata.js';
+import type { CallIdentity } from '../server-call.js';
 import { GrpcStatus } from '../status.js';
 import {
   CallSlot,
@@ -137,6 +138,8 @@ export class RateLimiter {
 }
 
 const APPLIED = new CallSlot<Applied>('rate-limit');
+/** Bucket keys of identity objects (a static token's identity is one object for all its calls). */
+const identityKeys = new WeakMap<CallIdentity, string>();
 
 /** A call's bucket key for one limit. */
 function keyOf(by: readonly RateLimitKeyPart[], call: InterceptedServerCall): string {
@@ -154,7 +157,13 @@ function keyPart(part: RateLimitKeyPart, call: InterceptedServerCall): string {
       return `ip:${call.peerAddress?.host ?? 'unknown'}`;
     case 'identity': {
       const id = call.identity;
-      return id === undefined ? `ip:${call.peerAddress?.host ?? 'unknown'}` : `id:${id.subject}`;
+      if (id === undefined) return `ip:${call.peerAddress?.host ?? 'unknown'}`;
+      let key = identityKeys.get(id);
+      if (key === undefined) {
+        key = `id:${id.subject}`;
+        identityKeys.set(id, key);
+      }
+      return key;
     }
   }
 }
