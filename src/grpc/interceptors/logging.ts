@@ -243,18 +243,46 @@ class LineWriter {
 }
 
 /** Counts and message fields shared by both sides' lines. */
-function tail(
-  status: number,
-  details: string | undefined,
-  durationMs: number,
-  c: { messagesIn: number; messagesOut: number; bytesIn: number; bytesOut: number },
-): string {
+function tail(status: number, details: string | undefined, durationMs: number, counts: string): string {
   return (
     (STATUS_PARTS[status] ?? `,"status":"${statusName(status)}","code":${status}`) +
     (details ? `,"message":${jsonString(details)}` : '') +
-    `,"durationMs":${Math.round(durationMs * 1000) / 1000},"messagesIn":${c.messagesIn},"messagesOut":${c.messagesOut}` +
-    `,"bytesIn":${c.bytesIn},"bytesOut":${c.bytesOut}`
+    `,"durationMs":${millis(durationMs)}` +
+    counts
   );
+}
+
+/**
+ * Milliseconds with three decimals, from integers: formatting an arbitrary double is the slowest
+ * part of a log line, small integers come from V8's number-string cache.
+ */
+function millis(ms: number): string {
+  const us = Math.round(ms * 1000);
+  if (!(us >= 0 && us < 2 ** 31)) return String(Math.round(ms * 1000) / 1000);
+  const whole = (us / 1000) | 0;
+  const frac = us - whole * 1000;
+  return `${whole}.${frac < 10 ? '00' : frac < 100 ? '0' : ''}${frac}`;
+}
+
+/** Count fragments kept: unary calls of one method repeat the same few. */
+const MAX_CACHED_COUNTS = 256;
+
+/** `,"messagesIn":..,"messagesOut":..,"bytesIn":..,"bytesOut":..`, cached for small counts. */
+class CountsPart {
+  private readonly cache = new Map<number, string>();
+
+  of(c: { messagesIn: number; messagesOut: number; bytesIn: number; bytesOut: number }): string {
+    const { messagesIn: mi, messagesOut: mo, bytesIn: bi, bytesOut: bo } = c;
+    // One number for the four when they are small enough to pack exactly (below 2^53).
+    const small = mi < 256 && mo < 256 && bi < 65536 && bo < 65536;
+    const key = small ? ((mi * 256 + mo) * 65536 + bi) * 65536 + bo : -1;
+    let part = small ? this.cache.get(key) : undefined;
+    if (part === undefined) {
+      part = `,"messagesIn":${mi},"messagesOut":${mo},"bytesIn":${bi},"bytesOut":${bo}`;
+      if (small && this.cache.size < MAX_CACHED_COUNTS) this.cache.set(key, part);
+    }
+    return part;
+  }
 }
 
 /** A sink that throws must not change how a call ends: its error is counted and dropped. */
@@ -280,6 +308,7 @@ function safeWrite(sink: LogSink, line: string, counter: { sinkErrors: number })
  */
 export function loggingInterceptor(options: LoggingOptions): ServerInterceptor & { sinkErrors: number } {
   const writer = new LineWriter(options);
+  const counts = new CountsPart();
   const { sink } = options;
   const self = {
     name: 'logging',
@@ -291,7 +320,7 @@ export function loggingInterceptor(options: LoggingOptions): ServerInterceptor &
         writer.methodPart('server', m.path, m.kind) +
         writer.peerPart(call) +
         writer.identityPart(call.identity) +
-        tail(call.status ?? 0, call.error?.details, call.durationMs, call) +
+        tail(call.status ?? 0, call.error?.details, call.durationMs, counts.of(call)) +
         writer.metadata(call.metadata) +
         '}';
       safeWrite(sink, line, self);
@@ -314,6 +343,7 @@ export function clientLoggingInterceptor(
   options: LoggingOptions,
 ): ClientInterceptor & { sinkErrors: number } {
   const writer = new LineWriter(options);
+  const counts = new CountsPart();
   const { sink } = options;
   const self = {
     name: 'client-logging',
@@ -332,7 +362,7 @@ export function clientLoggingInterceptor(
         writer.time(call.startedAt) +
         writer.methodPart('client', m.path, kind) +
         `,"target":${jsonString(call.target)},"attempts":${call.attempts}` +
-        tail(status?.code ?? 0, status?.details, call.durationMs, call) +
+        tail(status?.code ?? 0, status?.details, call.durationMs, counts.of(call)) +
         writer.metadata(call.metadata) +
         '}';
       safeWrite(sink, line, self);
