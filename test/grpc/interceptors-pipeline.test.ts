@@ -433,7 +433,7 @@ test('after hooks add trailers and see duration, counters and the handler’s er
     name: 'audit',
     after(call) {
       seen = call;
-      call.call.trailers.set('x-audit', `${call.messagesIn}/${call.messagesOut}`);
+      call.trailers.set('x-audit', `${call.messagesIn}/${call.messagesOut}`);
     },
   };
   const { address } = await startEchoServer(t, { interceptors: [audit] });

@@ -68,7 +68,7 @@ export type ShortCircuit =
  *     if (!call.metadata.has('x-request-id')) throw new GrpcError(GrpcStatus.INVALID_ARGUMENT, 'x-request-id missing');
  *   },
  *   after(call) {
- *     call.call.trailers.set('x-request-id', String(call.metadata.get('x-request-id')));
+ *     call.trailers.set('x-request-id', String(call.metadata.get('x-request-id')));
  *   },
  * };
  * const server = new GrpcServer({ interceptors: [requestId] });
@@ -92,7 +92,7 @@ export interface ServerInterceptor {
   onResponse?(message: AnyMessage, call: InterceptedServerCall): AnyMessage | undefined;
   /**
    * Once, when the call ends, however it ends (status sent, client cancel, deadline): `status`,
-   * `error`, `durationMs` and the counters are final. Trailers may still be added (`call.call.trailers`),
+   * `error`, `durationMs` and the counters are final. Trailers may still be added (`call.trailers`),
    * except on a cancelled call, where nothing more reaches the client.
    */
   after?(call: InterceptedServerCall): void;
@@ -181,6 +181,11 @@ export class InterceptedServerCall {
   /** Request metadata (custom headers; `authorization` among them). */
   get metadata(): Metadata {
     return this.call.metadata;
+  }
+
+  /** Trailing metadata sent with the status (the handler's `call.trailers`); `after` hooks may add to it. */
+  get trailers(): Metadata {
+    return this.call.trailers;
   }
 
   /** The verified caller; an auth interceptor sets it and the handler reads it as `call.identity`. */
