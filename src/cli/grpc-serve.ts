@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import {
   CATALOGUE_SERVICE,
   catalogueServiceHandlers,
@@ -6,11 +7,19 @@ import {
 import { CatalogueStore } from '../bench/rest-vs-grpc/catalogue-store.js';
 import { echoServiceHandlers, loadEchoSchema } from '../grpc/demo-echo-service.js';
 import { HealthService, ServingStatus } from '../grpc/health-service.js';
-import { addReflectionService, GrpcServer } from '../grpc/index.js';
+import {
+  addReflectionService,
+  authInterceptor,
+  GrpcServer,
+  loggingInterceptor,
+  type ServerInterceptor,
+  staticTokenVerifier,
+  writableLogSink,
+} from '../grpc/index.js';
 import { loadTestServiceSchema, testServiceHandlers } from '../grpc/interop/test-service.js';
 import type { SocketAddress } from '../sys/sockaddr.js';
 import type { DrainSummary, TcpServerOptions } from '../tcp/index.js';
-import { intOption, type OptionSpec, parse, secondsOption, stringOption } from './args.js';
+import { intOption, type OptionSpec, parse, secondsOption, stringOption, UsageError } from './args.js';
 import { announceAndServe, formatAddress } from './served-server.js';
 
 export const GRPC_SERVE_HELP = `Usage: wirestack grpc serve [options]
@@ -32,6 +41,11 @@ Options:
   --drain-timeout S   on SIGTERM/SIGINT, health turns NOT_SERVING, every connection gets GOAWAY,
                       in-flight calls get at most S seconds to finish, then are cut (default 30)
   --items N           catalogue items at start: kettle, teapot, mug, then "item 4", ... (default 3)
+  --auth-token-file F calls need "authorization: Bearer <the token in file F>" (UNAUTHENTICATED
+                      otherwise); health and reflection stay open. A file, so the token is not
+                      visible in the process list
+  --log               one JSON line per call on stderr (method, peer, status, duration, sizes;
+                      authorization redacted)
   -h, --help          show this help
 
 Try it (any gRPC client; grpcurl uses reflection: grpcurl -plaintext 127.0.0.1:50051 list):
@@ -50,6 +64,8 @@ const SPEC: OptionSpec = {
   backlog: { type: 'string' },
   'drain-timeout': { type: 'string' },
   items: { type: 'string' },
+  'auth-token-file': { type: 'string' },
+  log: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 };
 
@@ -60,23 +76,51 @@ export interface RunningGrpc {
   close(): Promise<DrainSummary>;
 }
 
+/** How `grpc serve` is set up: the catalogue it starts with, and the interceptors in front of its services. */
+export interface GrpcServeOptions {
+  /** Catalogue items at start. Default 3. */
+  items?: number;
+  /** The one bearer token calls must present (health and reflection excepted). */
+  authToken?: string;
+  /** Log each call as a JSON line on stderr. */
+  log?: boolean;
+}
+
 /**
- * Start the interop TestService, the demo Echo and Catalogue services (the catalogue with `items`
- * items), health and reflection on one server.
+ * Start the interop TestService, the demo Echo and Catalogue services, health and reflection on one
+ * server, behind the interceptors `options` asks for.
  */
 export async function startGrpc(
   host: string,
   port: number,
   tcp: TcpServerOptions,
-  items = 3,
+  options: GrpcServeOptions = {},
 ): Promise<RunningGrpc> {
-  const server = new GrpcServer({ tcp: { ...tcp, log: (line) => console.error(`grpc: ${line}`) } });
+  const interceptors: ServerInterceptor[] = [];
+  const logSink = options.log ? writableLogSink(process.stderr) : undefined;
+  if (logSink) interceptors.push(loggingInterceptor({ sink: logSink }));
+  if (options.authToken !== undefined) {
+    interceptors.push(
+      authInterceptor({
+        verifier: staticTokenVerifier({ [options.authToken]: { subject: 'token-file', scopes: [] } }),
+        rules: {
+          '/grpc.health.v1.Health/*': { public: true },
+          '/grpc.reflection.v1.ServerReflection/*': { public: true },
+          '/grpc.reflection.v1alpha.ServerReflection/*': { public: true },
+        },
+      }),
+    );
+  }
+  const server = new GrpcServer({
+    tcp: { ...tcp, log: (line) => console.error(`grpc: ${line}`) },
+    interceptors,
+  });
   server.addService(loadTestServiceSchema(), 'grpc.testing.TestService', testServiceHandlers());
   server.addService(loadEchoSchema(), 'wirestack.demo.Echo', echoServiceHandlers());
   server.addService(
     loadCatalogueSchema(),
     CATALOGUE_SERVICE,
-    catalogueServiceHandlers(new CatalogueStore({ items })),
+    catalogueServiceHandlers(new CatalogueStore({ items: options.items ?? 3 })),
   );
   const health = new HealthService().addTo(server);
   health.setStatus('grpc.testing.TestService', ServingStatus.SERVING);
@@ -87,9 +131,11 @@ export async function startGrpc(
   return {
     server,
     address,
-    close: () => {
+    close: async () => {
       health.shutdown();
-      return server.close({ drainTimeoutMs: tcp.drainTimeoutMs });
+      const summary = await server.close({ drainTimeoutMs: tcp.drainTimeoutMs });
+      logSink?.flush();
+      return summary;
     },
   };
 }
@@ -125,7 +171,29 @@ export async function runGrpcServe(argv: string[]): Promise<void> {
       backlog: intOption(values, 'backlog', 128, 0),
       drainTimeoutMs: secondsOption(values, 'drain-timeout', 30_000),
     },
-    intOption(values, 'items', 3, 0, 1_000_000),
+    {
+      items: intOption(values, 'items', 3, 0, 1_000_000),
+      authToken: readAuthToken(values['auth-token-file']),
+      log: values.log === true,
+    },
   );
   announceAndServe('grpc', running.address, grpcTryHint(running.address), running.close);
+}
+
+/** The token in --auth-token-file: its first line, trimmed; an empty or unreadable file is a usage error. */
+function readAuthToken(file: string | boolean | undefined): string | undefined {
+  if (file === undefined) return undefined;
+  let text: string;
+  try {
+    text = readFileSync(String(file), 'utf8');
+  } catch (e) {
+    throw new UsageError(`--auth-token-file: cannot read ${file}: ${(e as Error).message}`);
+  }
+  const token = text.split('\n')[0].trim();
+  if (!/^[\x21-\x7e]+$/.test(token)) {
+    throw new UsageError(
+      `--auth-token-file: ${file} must hold a token (printable ASCII, no spaces) on its first line`,
+    );
+  }
+  return token;
 }

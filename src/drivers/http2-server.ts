@@ -3,6 +3,7 @@ import { Http2Connection } from '../http2/connection.js';
 import { ErrorCode } from '../http2/error-code.js';
 import { Http2ConnectionError, Http2StreamError } from '../http2/errors.js';
 import type { Http2ConnectionOptions } from '../http2/options.js';
+import type { SocketAddress } from '../sys/sockaddr.js';
 import type { TcpConnection } from '../tcp/connection.js';
 import { type DrainSummary, TcpServer, type TcpServerOptions } from '../tcp/server.js';
 import { type KeepalivePolicyOptions, PingStrikePolicy } from './keepalive-policy.js';
@@ -27,6 +28,10 @@ export interface Http2ServerStream {
   readonly path: string;
   /** The whole request header section, pseudo-headers first. */
   readonly headers: readonly HeaderField[];
+  /** The client's address (read from the socket once per connection, on first use); null once it is closed. */
+  readonly remoteAddress: SocketAddress | null;
+  /** performance.now() when the bytes carrying the request headers were read. */
+  readonly receivedAt: number;
   /** A request body chunk (yours to keep). */
   onData: (chunk: Uint8Array) => void;
   /** The request trailer section. */
@@ -153,6 +158,8 @@ class Session {
   readonly counters: Record<string, number> = {};
   private tooManyPings = false;
   private lastBusyAt = performance.now();
+  /** When the bytes being dispatched were read: the arrival time of the streams they open. */
+  lastReadAt = performance.now();
   private idleTimer: NodeJS.Timeout | undefined;
   private ageTimer: NodeJS.Timeout | undefined;
 
@@ -199,8 +206,10 @@ class Session {
 
   private onData(bytes: Uint8Array): void {
     let events: ReturnType<Http2Connection['receive']>;
+    const now = performance.now();
+    this.lastReadAt = now;
     try {
-      events = this.h2.receive(bytes, performance.now());
+      events = this.h2.receive(bytes, now);
     } catch (e) {
       if (!(e instanceof Http2ConnectionError)) throw e;
       this.flush(); // the GOAWAY
@@ -381,11 +390,16 @@ class Session {
   get isOpen(): boolean {
     return !this.finished && !this.h2.isClosed;
   }
+
+  get remoteAddress(): SocketAddress | null {
+    return this.conn.remoteAddress;
+  }
 }
 
 class ServerStream implements Http2ServerStream {
   readonly method: string;
   readonly path: string;
+  readonly receivedAt: number;
   onData: (chunk: Uint8Array) => void = () => {};
   onTrailers: (headers: readonly HeaderField[]) => void = () => {};
   onEnd: () => void = () => {};
@@ -403,6 +417,11 @@ class ServerStream implements Http2ServerStream {
   ) {
     this.method = headers.find((h) => h.name === ':method')?.value ?? '';
     this.path = headers.find((h) => h.name === ':path')?.value ?? '';
+    this.receivedAt = session.lastReadAt;
+  }
+
+  get remoteAddress(): SocketAddress | null {
+    return this.session.remoteAddress;
   }
 
   received(data: Uint8Array): void {

@@ -1,6 +1,7 @@
 import { Http2Client } from '../drivers/http2-client.js';
 import type { Http2ConnectionOptions } from '../http2/options.js';
 import { GrpcError } from './errors.js';
+import type { ClientInterceptor } from './interceptors/client-interceptor.js';
 import { GrpcStatus } from './status.js';
 
 /** Connectivity states, as gRPC names them (doc/connectivity-semantics-and-api.md). */
@@ -35,6 +36,11 @@ export interface GrpcChannelOptions {
    * calls wait for a stream to finish (as grpc-go queues them). Default 1.
    */
   maxConnections?: number;
+  /**
+   * Interceptors around every call on this channel (docs/grpc-interceptors.md); the first is the
+   * outermost. A call's own (`CallOptions.interceptors`, a stub's) run inside them.
+   */
+  interceptors?: readonly ClientInterceptor[];
 }
 
 export const DEFAULT_CONNECT_TIMEOUT_MS = 20_000;

@@ -4,7 +4,12 @@ import type { HeaderField, HeaderFieldInput } from '../hpack/index.js';
 import { ErrorCode } from '../http2/error-code.js';
 import { type GrpcChannel, hasStreamSlot } from './channel.js';
 import { compressMessage, decompressMessage, type GrpcEncoding, isSupportedEncoding } from './compression.js';
-import { GrpcError } from './errors.js';
+import { GrpcError, toGrpcError } from './errors.js';
+import {
+  type ClientInterceptor,
+  clientInterceptorChain,
+  InterceptedClientCall,
+} from './interceptors/client-interceptor.js';
 import {
   DEFAULT_MAX_RECEIVE_MESSAGE_SIZE,
   GrpcMessageDecoder,
@@ -33,6 +38,11 @@ export interface MethodDefinition<Req, Res> {
   responseCodec: MessageCodec<Res>;
   clientStreaming: boolean;
   serverStreaming: boolean;
+  /**
+   * The .proto says calling it twice does no harm (`option idempotency_level = IDEMPOTENT` or
+   * `NO_SIDE_EFFECTS`): the retry interceptor may send it again.
+   */
+  idempotent?: boolean;
 }
 
 /**
@@ -63,6 +73,11 @@ export interface CallOptions {
    * (the server then slows down instead of filling memory). Default 1 MiB.
    */
   receiveHighWaterMark?: number;
+  /**
+   * Interceptors for this call, inside the channel's (docs/grpc-interceptors.md). A stub's
+   * `makeClient(..., { interceptors })` sets this for each of its calls.
+   */
+  interceptors?: readonly ClientInterceptor[];
 }
 
 export const DEFAULT_RECEIVE_HIGH_WATER_MARK = 1024 * 1024;
@@ -127,7 +142,7 @@ export class ClientCall<Req = unknown, Res = unknown> implements AsyncIterable<R
   private receivedBytes = 0;
   private receivePaused = false;
   private wake: (() => void) | undefined;
-  private readonly decoder: GrpcMessageDecoder;
+  private decoder: GrpcMessageDecoder;
   private responseEncoding: string = 'identity';
   private gotHeaders = false;
   private trailers: HeaderField[] | undefined;
@@ -135,6 +150,17 @@ export class ClientCall<Req = unknown, Res = unknown> implements AsyncIterable<R
   private readonly deadlineAt: number | undefined;
   private readonly onAbort = () => this.cancel('Cancelled on client');
   private responsePromise: Promise<Res> | undefined;
+  /** The interceptor pipeline; undefined when neither channel nor call has interceptors. */
+  private readonly interception: InterceptedClientCall | undefined;
+  /**
+   * Framed request messages kept to send again if an attempt fails before the response starts;
+   * undefined when no interceptor retries, once the response has started, or past the buffer limit.
+   */
+  private replay: Uint8Array[] | undefined;
+  private replayBytes = 0;
+  /** Response headers (not trailers-only) arrived: the call is committed to this attempt. */
+  private responseStarted = false;
+  private retryTimer: NodeJS.Timeout | undefined;
 
   constructor(
     private readonly channel: GrpcChannel,
@@ -165,6 +191,11 @@ export class ClientCall<Req = unknown, Res = unknown> implements AsyncIterable<R
         options.signal.addEventListener('abort', this.onAbort, { once: true });
       }
     }
+    const chain = clientInterceptorChain(channel.options.interceptors, options.interceptors);
+    if (chain !== undefined) {
+      this.interception = new InterceptedClientCall(this, method, channel.authority, options, chain);
+      if (this.interception.retryBufferBytes > 0) this.replay = [];
+    }
     void this.start();
   }
 
@@ -174,6 +205,21 @@ export class ClientCall<Req = unknown, Res = unknown> implements AsyncIterable<R
   }
 
   private async start(): Promise<void> {
+    const ix = this.interception;
+    if (ix !== undefined) {
+      if (ix.attempts === 0) {
+        try {
+          const pending = ix.runBefore();
+          if (pending !== undefined) await pending;
+        } catch (e) {
+          const err = toGrpcError(e) as GrpcError;
+          this.finish(err.status, err.details, err.metadata?.clone());
+          return;
+        }
+        if (this.finished) return;
+      }
+      ix.attempts++;
+    }
     let headers: HeaderFieldInput[] | undefined;
     // A stream refused before anything was sent (MAX_CONCURRENT_STREAMS raced by another call, a
     // GOAWAY that just arrived) is retried on a connection with room: nothing reached the server.
@@ -185,8 +231,10 @@ export class ClientCall<Req = unknown, Res = unknown> implements AsyncIterable<R
           signal: this.options.signal,
         });
       } catch (e) {
-        if (e instanceof GrpcError) this.finish(e.status, e.details);
-        else this.finish(GrpcStatus.UNAVAILABLE, (e as Error)?.message ?? String(e));
+        // Nothing was sent: a retrying interceptor may try again, unless the channel is closed for good.
+        const retryable = this.channel.state !== 'SHUTDOWN';
+        if (e instanceof GrpcError) this.finish(e.status, e.details, undefined, retryable);
+        else this.finish(GrpcStatus.UNAVAILABLE, (e as Error)?.message ?? String(e), undefined, retryable);
         return;
       }
       if (this.finished) {
@@ -210,7 +258,7 @@ export class ClientCall<Req = unknown, Res = unknown> implements AsyncIterable<R
           continue;
         }
         if (attempt < 5) continue;
-        this.finish(GrpcStatus.UNAVAILABLE, `cannot open a stream: ${(e as Error).message}`);
+        this.finish(GrpcStatus.UNAVAILABLE, `cannot open a stream: ${(e as Error).message}`, undefined, true);
         return;
       }
       this.conn = conn;
@@ -282,7 +330,8 @@ export class ClientCall<Req = unknown, Res = unknown> implements AsyncIterable<R
     if (this.deadlineAt !== undefined) {
       h.push(['grpc-timeout', formatGrpcTimeout(Math.max(1, this.deadlineAt - Date.now()))]);
     }
-    if (this.options.metadata) h.push(...this.options.metadata.toHeaders());
+    const md = this.interception?.metadata ?? this.options.metadata;
+    if (md) h.push(...md.toHeaders());
     return h;
   }
 
@@ -294,6 +343,16 @@ export class ClientCall<Req = unknown, Res = unknown> implements AsyncIterable<R
   write(message: Req, options: { compress?: boolean } = {}): boolean {
     if (this.finished) return false;
     if (this.halfClosed) throw new RangeError('write() after end()');
+    const ix = this.interception;
+    if (ix !== undefined) {
+      try {
+        message = ix.runRequest(message);
+      } catch (e) {
+        const err = toGrpcError(e) as GrpcError;
+        this.abort(err.status, err.details);
+        throw err;
+      }
+    }
     let payload = this.method.requestCodec.encode(message);
     const max = this.options.maxSendMessageSize ?? DEFAULT_CLIENT_MAX_SEND_MESSAGE_SIZE;
     if (payload.byteLength > max) {
@@ -304,12 +363,29 @@ export class ClientCall<Req = unknown, Res = unknown> implements AsyncIterable<R
       this.abort(err.status, err.details);
       throw err;
     }
+    if (ix !== undefined) {
+      ix.messagesOut++;
+      ix.bytesOut += payload.byteLength;
+    }
     const enc = this.options.compression ?? 'identity';
     const compressed = enc !== 'identity' && options.compress !== false;
     if (compressed) payload = compressMessage(enc, payload);
-    this.outbox.push(grpcMessagePrefix(payload.byteLength, compressed), payload);
+    const prefix = grpcMessagePrefix(payload.byteLength, compressed);
+    this.outbox.push(prefix, payload);
+    if (this.replay !== undefined) this.keepForRetry(prefix, payload);
     this.pumpOutbox();
     return this.outboxHead === this.outbox.length;
+  }
+
+  /** Keeps a framed message for a later attempt, until the buffer limit makes the call unretryable. */
+  private keepForRetry(prefix: Uint8Array, payload: Uint8Array): void {
+    this.replayBytes += prefix.byteLength + payload.byteLength;
+    const limit = (this.interception as InterceptedClientCall).retryBufferBytes;
+    if (this.replayBytes > limit) {
+      this.replay = undefined;
+      return;
+    }
+    this.replay?.push(prefix, payload);
   }
 
   /** Half-closes: no more request messages (END_STREAM). */
@@ -340,11 +416,14 @@ export class ClientCall<Req = unknown, Res = unknown> implements AsyncIterable<R
     this.gotHeaders = true;
     const get = (name: string) => headers.find((f) => f.name === name)?.value;
     if (get('grpc-status') !== undefined) {
-      // Trailers-Only: the status comes in the only header section; onEnd follows.
+      // Trailers-Only: the status comes in the only header section; onEnd follows. A call that
+      // may be retried keeps its metadata promise open for the next attempt's headers.
       this.trailers = headers;
-      this.resolveMetadata(new Metadata());
+      if (this.replay === undefined) this.resolveMetadata(new Metadata());
       return;
     }
+    this.responseStarted = true;
+    this.replay = undefined;
     const httpStatus = Number(get(':status'));
     if (httpStatus !== 200) {
       this.abort(statusForHttpStatus(httpStatus), `Received HTTP status code ${httpStatus}`);
@@ -390,6 +469,16 @@ export class ClientCall<Req = unknown, Res = unknown> implements AsyncIterable<R
             `failed to parse response message: ${(e as Error).message}`,
           );
         }
+        const ix = this.interception;
+        if (ix !== undefined) {
+          ix.messagesIn++;
+          ix.bytesIn += payload.byteLength;
+          try {
+            msg = ix.runResponse(msg);
+          } catch (e) {
+            throw toGrpcError(e);
+          }
+        }
         this.received.push(msg);
         this.receivedSizes.push(payload.byteLength);
         this.receivedBytes += payload.byteLength;
@@ -427,6 +516,8 @@ export class ClientCall<Req = unknown, Res = unknown> implements AsyncIterable<R
         this.gotHeaders
           ? 'server closed the stream without sending trailers'
           : 'stream ended without a response',
+        undefined,
+        true,
       );
       return;
     }
@@ -456,28 +547,66 @@ export class ClientCall<Req = unknown, Res = unknown> implements AsyncIterable<R
     }
     const bin = code === GrpcStatus.OK ? undefined : t.find((f) => f.name === 'grpc-status-details-bin');
     const statusDetails = bin && statusDetailsFor(code, bin.value);
-    this.finish(code, message === undefined ? '' : decodeStatusMessage(message), metadata, statusDetails);
+    this.finish(
+      code,
+      message === undefined ? '' : decodeStatusMessage(message),
+      metadata,
+      true,
+      statusDetails,
+    );
   }
 
   private onReset(code: number): void {
     if (this.finished) return;
     const lost = this.conn?.failureReason;
     if (lost && code === ErrorCode.CANCEL) {
-      this.finish(GrpcStatus.UNAVAILABLE, `connection lost: ${lost.message}`);
+      this.finish(GrpcStatus.UNAVAILABLE, `connection lost: ${lost.message}`, undefined, true);
       return;
     }
-    this.finish(statusForResetCode(code), `stream reset by the server (HTTP/2 error code ${code})`);
+    this.finish(
+      statusForResetCode(code),
+      `stream reset by the server (HTTP/2 error code ${code})`,
+      undefined,
+      true,
+    );
   }
 
+  /**
+   * Ends the call with a status. `retryable`: the attempt failed on the network or at the server,
+   * not by a local cancel or deadline; with a retrying interceptor and no response started yet,
+   * the call may go again instead. `statusDetails`: the server's typed details (grpc-status-details-bin),
+   * kept only if no after hook changed the status.
+   */
   private finish(
     code: GrpcStatus,
     details: string,
     metadata = new Metadata(),
+    retryable = false,
     statusDetails?: StatusDetail[],
   ): void {
     if (this.finished) return;
+    const ix = this.interception;
+    // endedAt is set while the after hooks run: one of them ending the call again is not a new end.
+    if (ix !== undefined && ix.endedAt === undefined) {
+      if (retryable && code !== GrpcStatus.OK && this.replay !== undefined && !this.responseStarted) {
+        const delay = this.retryDelay({ code, details, metadata });
+        if (delay !== undefined) {
+          this.retryAfter(delay);
+          return;
+        }
+      }
+      const final = ix.runAfter({ code, details, metadata }, (e) => {
+        const err = toGrpcError(e) as GrpcError;
+        return { code: err.status, details: err.details, metadata: err.metadata?.clone() ?? new Metadata() };
+      });
+      if (this.finished) return;
+      if (final.code !== code) statusDetails = undefined;
+      ({ code, details, metadata } = final);
+    }
     this.finished = statusDetails ? { code, details, metadata, statusDetails } : { code, details, metadata };
     clearTimeout(this.deadlineTimer);
+    clearTimeout(this.retryTimer);
+    this.replay = undefined;
     this.options.signal?.removeEventListener('abort', this.onAbort);
     this.outbox = [];
     this.outboxHead = 0;
@@ -488,6 +617,52 @@ export class ClientCall<Req = unknown, Res = unknown> implements AsyncIterable<R
     this.notify();
     // The stream is closed (or reset) by now: a call waiting for a stream slot may go.
     queueMicrotask(() => this.channel.releaseSlot());
+  }
+
+  /** The delay before another attempt, if an interceptor wants one and the deadline leaves time for it. */
+  private retryDelay(failure: CallStatus): number | undefined {
+    let ms: number | undefined;
+    try {
+      ms = (this.interception as InterceptedClientCall).retryDelay(failure);
+    } catch {
+      return undefined; // a broken retry policy must not hide the failure it was asked about
+    }
+    if (ms === undefined) return undefined;
+    if (this.deadlineAt !== undefined && Date.now() + ms >= this.deadlineAt) return undefined;
+    return ms;
+  }
+
+  /**
+   * Forgets the failed attempt (its stream, decoder and response state) and starts another after
+   * `ms`, sending the kept request messages again, then whatever is written from then on.
+   */
+  private retryAfter(ms: number): void {
+    const old = this.stream;
+    if (old !== undefined) {
+      // Late events of the abandoned stream must not reach the next attempt.
+      const ignore = () => {};
+      old.onResponse = ignore;
+      old.onData = ignore;
+      old.onTrailers = ignore;
+      old.onEnd = ignore;
+      old.onDrain = ignore;
+      old.onReset = ignore;
+      old.reset(ErrorCode.CANCEL);
+    }
+    this.stream = undefined;
+    this.conn = undefined;
+    this.decoder = new GrpcMessageDecoder({ maxReceiveMessageSize: this.decoder.maxReceiveMessageSize });
+    this.trailers = undefined;
+    this.gotHeaders = false;
+    this.responseEncoding = 'identity';
+    this.outbox = (this.replay as Uint8Array[]).slice();
+    this.outboxHead = 0;
+    this.endSent = false;
+    queueMicrotask(() => this.channel.releaseSlot());
+    this.retryTimer = setTimeout(() => {
+      this.retryTimer = undefined;
+      if (!this.finished) void this.start();
+    }, ms);
   }
 
   private notify(): void {

@@ -4,6 +4,7 @@ import { MessageType, type SchemaLookup } from '../protobuf/message-type.js';
 import type { GrpcChannel } from './channel.js';
 import { type CallOptions, ClientCall, type MethodDefinition } from './client-call.js';
 import { GrpcError } from './errors.js';
+import type { ClientInterceptor } from './interceptors/client-interceptor.js';
 import { GrpcStatus } from './status.js';
 
 /** A unary result: the response promise, with the call (metadata, status, cancel) alongside. */
@@ -59,7 +60,16 @@ export function methodDefinition(
     responseCodec: new MessageType(method.outputType, schema),
     clientStreaming: method.clientStreaming,
     serverStreaming: method.serverStreaming,
+    idempotent: isIdempotent(method),
   };
+}
+
+/** `option idempotency_level = IDEMPOTENT;` (or NO_SIDE_EFFECTS) on the rpc. */
+function isIdempotent(method: MethodDescriptor): boolean {
+  const level = method.options.idempotency_level;
+  const name =
+    typeof level === 'object' && level !== null && 'identifier' in level ? level.identifier : level;
+  return name === 'IDEMPOTENT' || name === 'NO_SIDE_EFFECTS';
 }
 
 /** Starts a unary call: one request written and half-closed at once. */
@@ -70,9 +80,23 @@ export function unaryCall<Req, Res>(
   options?: CallOptions,
 ): UnaryResult<Res> {
   const call = new ClientCall(channel, method, options);
-  call.write(request);
-  call.end();
+  writeOnly(call, request);
   return Object.assign(call.response, { call: call as ClientCall<unknown, Res> });
+}
+
+/**
+ * Writes the one request of a unary or server-streaming call and half-closes. A request refused
+ * on the way out (too large, an interceptor's onRequest) has already ended the call with its
+ * status: the stub's promise or iteration reports it, the stub itself does not throw.
+ */
+function writeOnly<Req>(call: ClientCall<Req, unknown>, request: Req): void {
+  try {
+    call.write(request);
+  } catch (e) {
+    if (!call.isFinished) throw e;
+    return;
+  }
+  call.end();
 }
 
 /**
@@ -91,20 +115,27 @@ export function unaryCall<Req, Res>(
 export function makeClient(
   service: ServiceDescriptor,
   channel: GrpcChannel,
-  options: { schema?: SchemaLookup; defaults?: CallOptions } = {},
+  options: {
+    schema?: SchemaLookup;
+    defaults?: CallOptions;
+    /** Interceptors for this stub's calls, inside the channel's (shorthand for defaults.interceptors). */
+    interceptors?: readonly ClientInterceptor[];
+  } = {},
 ): ServiceClient {
   const stub: Record<string, StubMethod> = Object.create(null);
+  const defaults: CallOptions | undefined = options.interceptors
+    ? { ...options.defaults, interceptors: options.interceptors }
+    : options.defaults;
   for (const m of service.methods) {
     const def = methodDefinition(service, m, options.schema);
-    const merged = (o?: CallOptions): CallOptions => ({ ...options.defaults, ...o });
+    const merged = (o?: CallOptions): CallOptions => ({ ...defaults, ...o });
     let fn: StubMethod;
     if (!def.clientStreaming && !def.serverStreaming) {
       fn = (req: ProtoMessage, o?: CallOptions) => unaryCall(channel, def, req, merged(o));
     } else if (!def.clientStreaming) {
       fn = (req: ProtoMessage, o?: CallOptions) => {
         const call = new ClientCall(channel, def, merged(o));
-        call.write(req);
-        call.end();
+        writeOnly(call, req);
         return call;
       };
     } else {

@@ -1,6 +1,6 @@
 import { WirestackError } from '../buf/errors.js';
 import type { Metadata } from './metadata.js';
-import { type GrpcStatus, statusName } from './status.js';
+import { GrpcStatus, statusName } from './status.js';
 
 /**
  * A call that ended with a non-OK status. Handlers throw it to choose the status a client sees;
@@ -23,4 +23,18 @@ export class GrpcError extends WirestackError {
     this.details = details;
     this.metadata = metadata;
   }
+}
+
+/**
+ * The status an error ends a call with: a GrpcError's own; anything else is UNKNOWN with its
+ * message (handlers, interceptors, either side).
+ *
+ * @example
+ * toGrpcError(new Error('boom')).status; // GrpcStatus.UNKNOWN
+ */
+export function toGrpcError(error: unknown): GrpcError | undefined {
+  if (error === undefined) return undefined;
+  if (error instanceof GrpcError) return error;
+  const message = error instanceof Error ? error.message : String(error);
+  return new GrpcError(GrpcStatus.UNKNOWN, message, undefined, { cause: error });
 }

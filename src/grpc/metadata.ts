@@ -103,6 +103,19 @@ export class Metadata {
     for (const [k, vs] of this.map) for (const v of vs) yield [k, v];
   }
 
+  /**
+   * Calls `fn` once per key with its values (not a copy: do not keep or change them). No iterator
+   * objects, for per-call hot paths such as logging.
+   */
+  forEachKey(fn: (values: readonly MetadataValue[], key: string) => void): void {
+    this.map.forEach(fn);
+  }
+
+  /** How many values `key` has. */
+  count(key: string): number {
+    return this.map.get(key.toLowerCase())?.length ?? 0;
+  }
+
   clone(): Metadata {
     const m = new Metadata();
     for (const [k, vs] of this.map) m.map.set(k, vs.slice());

@@ -2,7 +2,8 @@ import type { Http2ServerStream } from '../drivers/http2-server.js';
 import type { HeaderFieldInput } from '../hpack/index.js';
 import type { MessageType } from '../protobuf/index.js';
 import { compressMessage, type GrpcEncoding } from './compression.js';
-import { GrpcError } from './errors.js';
+import { GrpcError, toGrpcError } from './errors.js';
+import type { InterceptedServerCall } from './interceptors/server-interceptor.js';
 import { encodeGrpcMessage } from './message-framing.js';
 import { Metadata } from './metadata.js';
 import { RichGrpcError } from './rich-status.js';
@@ -14,6 +15,21 @@ export const REQUEST_QUEUE_HIGH_WATER_MARK = 4;
 
 /** The longest delay setTimeout honours. */
 const MAX_TIMER_MS = 2 ** 31 - 1;
+
+/**
+ * Who made a call, as an auth interceptor verified it (`call.identity` in a handler).
+ *
+ * @example
+ * if (!call.identity?.scopes.includes('admin')) throw new GrpcError(GrpcStatus.PERMISSION_DENIED, 'admins only');
+ */
+export interface CallIdentity {
+  /** The principal: a JWT's `sub`, the name a static token stands for. */
+  readonly subject: string;
+  /** Granted scopes (OAuth style: `read`, `orders:write`). */
+  readonly scopes: readonly string[];
+  /** Every verified claim of a token, for handlers that need more than subject and scopes. */
+  readonly claims?: Readonly<Record<string, unknown>>;
+}
 
 /** Limits and settings one call inherits from its GrpcServer. */
 export interface ServerCallSettings {
@@ -53,10 +69,12 @@ export class ServerCall<Req extends object = object, Res extends object = object
   readonly metadata: Metadata;
   /** Trailing metadata sent with the status; handlers add to it. */
   readonly trailers = new Metadata();
-  /** Absolute deadline (performance.now() clock), or undefined when the client set none. */
-  readonly deadline: number | undefined;
   /** Whether the last request message arrived compressed (the interop `expect_compressed` check). */
   lastRequestCompressed = false;
+  /** The caller, once an auth interceptor has verified its credentials; undefined without one. */
+  identity: CallIdentity | undefined;
+  /** @internal The interceptor pipeline of this call; undefined when the method has none (the fast path). */
+  interception: InterceptedServerCall | undefined;
 
   /** Created on first use of `signal`: most unary handlers never look, and an AbortController costs. */
   private controller: AbortController | undefined;
@@ -70,6 +88,7 @@ export class ServerCall<Req extends object = object, Res extends object = object
   private encoding: GrpcEncoding = 'identity';
   private drainWaiters: (() => void)[] = [];
   private deadlineTimer: NodeJS.Timeout | undefined;
+  private deadlineAt: number | undefined;
   private paused = false;
 
   /** @internal Built by GrpcServer. */
@@ -84,18 +103,42 @@ export class ServerCall<Req extends object = object, Res extends object = object
     this.path = stream.path;
     this.metadata = metadata;
     if (settings.acceptedEncodings.has(settings.responseEncoding)) this.encoding = settings.responseEncoding;
+    if (timeoutMs !== undefined) this.armDeadline(performance.now() + timeoutMs, timeoutMs);
+    stream.onDrain = () => this.wakeWriters();
+  }
+
+  /** Absolute deadline (performance.now() clock), or undefined when the client set none. */
+  get deadline(): number | undefined {
+    return this.deadlineAt;
+  }
+
+  /**
+   * Brings the deadline forward to `timeoutMs` from now, unless the call already has an earlier
+   * one: a server-side cap on what the client asked for (the deadline interceptor uses it).
+   *
+   * @example
+   * call.limitDeadline(5000); // at most 5 s more, whatever grpc-timeout said
+   */
+  limitDeadline(timeoutMs: number): void {
+    if (this.finished) return;
+    const at = performance.now() + Math.max(0, timeoutMs);
+    if (this.deadlineAt !== undefined && this.deadlineAt <= at) return;
+    if (this.deadlineTimer) clearTimeout(this.deadlineTimer);
+    this.deadlineTimer = undefined;
+    this.armDeadline(at, Math.max(0, timeoutMs));
+  }
+
+  private armDeadline(at: number, timeoutMs: number): void {
+    this.deadlineAt = at;
     // Node's timers hold at most 2^31-1 ms (24.8 days) and fire at once beyond that: a longer
     // deadline (grpc-timeout allows 99999999H) is recorded but never needs a timer.
-    if (timeoutMs !== undefined) this.deadline = performance.now() + timeoutMs;
-    if (timeoutMs !== undefined && timeoutMs <= MAX_TIMER_MS) {
-      this.deadlineTimer = setTimeout(() => {
-        this.deadlineTimer = undefined;
-        // PROTOCOL-HTTP2: "the server ... SHOULD ... send DEADLINE_EXCEEDED" when the timeout passes;
-        // the handler learns through its signal and whatever it sends later is dropped.
-        this.finish(new GrpcError(GrpcStatus.DEADLINE_EXCEEDED, 'Deadline Exceeded'));
-      }, timeoutMs);
-    }
-    stream.onDrain = () => this.wakeWriters();
+    if (timeoutMs > MAX_TIMER_MS) return;
+    this.deadlineTimer = setTimeout(() => {
+      this.deadlineTimer = undefined;
+      // PROTOCOL-HTTP2: "the server ... SHOULD ... send DEADLINE_EXCEEDED" when the timeout passes;
+      // the handler learns through its signal and whatever it sends later is dropped.
+      this.finish(new GrpcError(GrpcStatus.DEADLINE_EXCEEDED, 'Deadline Exceeded'));
+    }, timeoutMs);
   }
 
   /** Aborts when the client cancels (RST_STREAM), the deadline passes or the server cuts the call. */
@@ -161,12 +204,26 @@ export class ServerCall<Req extends object = object, Res extends object = object
    */
   write(message: Res, options: WriteOptions = {}): Promise<void> {
     if (this.finished) return Promise.resolve();
+    const ix = this.interception;
+    if (ix !== undefined) {
+      try {
+        message = ix.runResponse(message) as Res;
+      } catch (e) {
+        // The interceptor's status ends the call, whatever the handler does with the throw.
+        this.finish(e);
+        throw e;
+      }
+    }
     const encoded = this.responseType.encode(message);
     if (encoded.byteLength > this.settings.maxSendMessageSize) {
       throw new GrpcError(
         GrpcStatus.RESOURCE_EXHAUSTED,
         `grpc: trying to send message larger than max (${encoded.byteLength} vs. ${this.settings.maxSendMessageSize})`,
       );
+    }
+    if (ix !== undefined) {
+      ix.messagesOut++;
+      ix.bytesOut += encoded.byteLength;
     }
     const compress = this.encoding !== 'identity' && options.compress !== false;
     const payload = compress ? compressMessage(this.encoding, encoded) : encoded;
@@ -188,6 +245,14 @@ export class ServerCall<Req extends object = object, Res extends object = object
     if (this.waiting) {
       const w = this.waiting;
       this.waiting = undefined;
+      if (this.interception !== undefined) {
+        const r = this.intercepted(message);
+        if (r === undefined) {
+          w.reject(this.abortReason);
+          return;
+        }
+        message = r;
+      }
       w.resolve({ done: false, value: message });
       return;
     }
@@ -212,12 +277,29 @@ export class ServerCall<Req extends object = object, Res extends object = object
     }
   }
 
+  /**
+   * A request message through the interceptors' onRequest hooks, or undefined when one of them
+   * threw: its error has then ended the call.
+   */
+  private intercepted(message: Req): Req | undefined {
+    try {
+      return (this.interception as InterceptedServerCall).runRequest(message) as Req;
+    } catch (e) {
+      this.finish(e);
+      return undefined;
+    }
+  }
+
   private nextRequest(): Promise<IteratorResult<Req>> {
-    const m = this.queue.shift();
+    let m = this.queue.shift();
     if (m !== undefined) {
       if (this.paused && this.queue.length === 0) {
         this.paused = false;
         this.stream.resume();
+      }
+      if (this.interception !== undefined) {
+        m = this.intercepted(m);
+        if (m === undefined) return Promise.reject(this.abortReason);
       }
       return Promise.resolve({ done: false, value: m });
     }
@@ -238,7 +320,12 @@ export class ServerCall<Req extends object = object, Res extends object = object
    */
   finish(error?: unknown): void {
     if (this.finished) return;
-    const status = toGrpcError(error);
+    let status = toGrpcError(error);
+    if (this.interception !== undefined) {
+      status = this.interception.runAfter(status);
+      // An after hook may itself have ended the call (call.finish from inside it).
+      if (this.finished) return;
+    }
     const trailers: HeaderFieldInput[] = [['grpc-status', String(status?.status ?? GrpcStatus.OK)]];
     if (status?.details) trailers.push(['grpc-message', encodeStatusMessage(status.details)]);
     let custom: [string, string][];
@@ -272,6 +359,8 @@ export class ServerCall<Req extends object = object, Res extends object = object
   cancelled(reason: GrpcError): void {
     if (this.finished) return;
     this.finished = true;
+    // Nothing can be sent any more: after hooks see the cancel, and what they throw has nowhere to go.
+    this.interception?.runAfter(reason, { ignoreErrors: true });
     this.abortWith(reason);
   }
 
@@ -301,10 +390,4 @@ export class ServerCall<Req extends object = object, Res extends object = object
   }
 }
 
-/** The status an error ends a call with: a GrpcError's own; anything else is UNKNOWN with its message. */
-export function toGrpcError(error: unknown): GrpcError | undefined {
-  if (error === undefined) return undefined;
-  if (error instanceof GrpcError) return error;
-  const message = error instanceof Error ? error.message : String(error);
-  return new GrpcError(GrpcStatus.UNKNOWN, message, undefined, { cause: error });
-}
+export { toGrpcError } from './errors.js';

@@ -7,6 +7,13 @@ import type { MessageType, ProtoSchema, ServiceDescriptor } from '../protobuf/in
 import type { DrainSummary, TcpServerOptions } from '../tcp/index.js';
 import { decompressMessage, type GrpcEncoding, isSupportedEncoding } from './compression.js';
 import { GrpcError } from './errors.js';
+import {
+  InterceptedServerCall,
+  type MethodInfo,
+  methodInfo,
+  type ServerInterceptor,
+  type ShortCircuit,
+} from './interceptors/server-interceptor.js';
 import { DEFAULT_MAX_RECEIVE_MESSAGE_SIZE, GrpcMessageDecoder } from './message-framing.js';
 import { Metadata } from './metadata.js';
 import { ServerCall, toGrpcError } from './server-call.js';
@@ -67,6 +74,18 @@ export interface GrpcServerOptions {
   /** Ping enforcement (too_many_pings, grpc-go defaults: 5 min, no pings without a call) and max connection idle/age with a graceful GOAWAY. */
   keepalive?: KeepalivePolicyOptions;
   http2?: Http2ConnectionOptions;
+  /**
+   * Interceptors around every call of every service (docs/grpc-interceptors.md). The first is the
+   * outermost: its `before` runs first and its `after` last. A service's own interceptors
+   * (`addService(..., { interceptors })`) run inside these. None: calls take the plain fast path.
+   */
+  interceptors?: readonly ServerInterceptor[];
+}
+
+/** Options of one service. */
+export interface AddServiceOptions {
+  /** Interceptors for this service's calls only, inside the server-wide ones. */
+  interceptors?: readonly ServerInterceptor[];
 }
 
 interface RegisteredMethod {
@@ -76,6 +95,9 @@ interface RegisteredMethod {
   requestType: MessageType<AnyMessage>;
   responseType: MessageType<AnyMessage>;
   handler: GrpcHandler;
+  info: MethodInfo;
+  /** Server-wide then per-service interceptors; undefined when there are none. */
+  interceptors: readonly ServerInterceptor[] | undefined;
 }
 
 const ACCEPT_ENCODING = 'identity,gzip,deflate';
@@ -104,12 +126,14 @@ export class GrpcServer {
   /** Registered services by full name, with the schema they came from (for reflection). */
   readonly serviceSchemas = new Map<string, ProtoSchema>();
   private readonly calls = new Set<ServerCall<AnyMessage, AnyMessage>>();
+  private readonly interceptors: readonly ServerInterceptor[];
 
   constructor(options: GrpcServerOptions = {}) {
     this.maxReceiveMessageSize = options.maxReceiveMessageSize ?? DEFAULT_MAX_RECEIVE_MESSAGE_SIZE;
     this.maxSendMessageSize = options.maxSendMessageSize ?? DEFAULT_MAX_SEND_MESSAGE_SIZE;
     this.maxMetadataSize = options.maxMetadataSize ?? DEFAULT_MAX_METADATA_SIZE;
     this.responseEncoding = options.responseEncoding ?? 'identity';
+    this.interceptors = [...(options.interceptors ?? [])];
     this.http2 = createHttp2Server((s) => this.onStream(s), {
       tcp: { idleTimeoutMs: 0, ...options.tcp },
       http2: options.http2,
@@ -121,12 +145,18 @@ export class GrpcServer {
    * Registers `serviceName` from `schema` with its handlers. Every rpc needs one; a missing or
    * unknown handler name is an error now, not an UNIMPLEMENTED later.
    */
-  addService(schema: ProtoSchema, serviceName: string, handlers: ServiceHandlers): this {
+  addService(
+    schema: ProtoSchema,
+    serviceName: string,
+    handlers: ServiceHandlers,
+    options: AddServiceOptions = {},
+  ): this {
     const service: ServiceDescriptor = schema.service(serviceName);
     const known = new Set(service.methods.map((m) => m.name));
     for (const name of Object.keys(handlers)) {
       if (!known.has(name)) throw new Error(`${service.fullName} has no rpc ${name}`);
     }
+    const chain = [...this.interceptors, ...(options.interceptors ?? [])];
     for (const m of service.methods) {
       const handler = handlers[m.name];
       if (!handler) continue; // left UNIMPLEMENTED on purpose (e.g. the interop UnimplementedCall)
@@ -138,6 +168,8 @@ export class GrpcServer {
         requestType: schema.message(m.inputTypeName),
         responseType: schema.message(m.outputTypeName),
         handler,
+        info: methodInfo(service.fullName, m.name, m.clientStreaming, m.serverStreaming),
+        interceptors: chain.length > 0 ? chain : undefined,
       });
     }
     this.services.add(service.fullName);
@@ -238,7 +270,74 @@ export class GrpcServer {
       (c) => this.calls.delete(c),
     );
     this.calls.add(call);
+    if (method.interceptors === undefined) {
+      this.receive(s, call, method, encoding);
+      return;
+    }
+    const ix = new InterceptedServerCall(call, method.info, method.interceptors, s);
+    call.interception = ix;
     this.receive(s, call, method, encoding);
+    this.admit(call, method, ix);
+  }
+
+  /** Runs the interceptors' `before` hooks; the handler may start once they have all let the call in. */
+  private admit(
+    call: ServerCall<AnyMessage, AnyMessage>,
+    method: RegisteredMethod,
+    ix: InterceptedServerCall,
+  ): void {
+    let r: ShortCircuit | undefined | Promise<ShortCircuit | undefined>;
+    try {
+      r = ix.runBefore();
+    } catch (e) {
+      call.finish(e);
+      return;
+    }
+    if (r instanceof Promise) {
+      r.then(
+        (sc) => this.admitted(call, method, ix, sc),
+        (e) => call.finish(e),
+      );
+    } else {
+      this.admitted(call, method, ix, r);
+    }
+  }
+
+  private admitted(
+    call: ServerCall<AnyMessage, AnyMessage>,
+    method: RegisteredMethod,
+    ix: InterceptedServerCall,
+    shortCircuit: ShortCircuit | undefined,
+  ): void {
+    if (call.isFinished) return;
+    ix.admitted = true;
+    ix.shortCircuit = shortCircuit;
+    if (ix.requestReady) this.runIntercepted(call, method, ix);
+  }
+
+  /** The handler (or the short-circuit's answer) of an admitted call, its result sent as for run(). */
+  private runIntercepted(
+    call: ServerCall<AnyMessage, AnyMessage>,
+    method: RegisteredMethod,
+    ix: InterceptedServerCall,
+  ): void {
+    (async () => {
+      const sc = ix.shortCircuit;
+      let result: unknown;
+      if (sc !== undefined) {
+        result = 'response' in sc ? sc.response : asyncIterableOf(sc.responses);
+      } else if (method.clientStreaming) {
+        result = await (method.handler as ClientStreamingHandler<AnyMessage, AnyMessage>)(call);
+      } else {
+        const request = ix.runRequest(ix.request);
+        ix.request = undefined;
+        result = await (method.handler as UnaryHandler<AnyMessage, AnyMessage>)(request, call);
+      }
+      await sendResult(call, method, result);
+    })().then(
+      () => call.finish(),
+      (e) => call.finish(e),
+    );
   }
 
   /** Wires the request stream into the call and starts the handler when its input is ready. */
@@ -282,6 +381,11 @@ export class GrpcServer {
           }
           call.lastRequestCompressed = m.compressed;
           count++;
+          const ix = call.interception;
+          if (ix !== undefined) {
+            ix.messagesIn++;
+            ix.bytesIn += bytes.byteLength;
+          }
           if (unary) {
             if (count > 1) {
               throw new GrpcError(GrpcStatus.INTERNAL, 'grpc: more than one request message for a unary rpc');
@@ -316,31 +420,58 @@ export class GrpcServer {
     if (!unary) this.run(call, method, undefined);
   }
 
+  /** The call's input is ready (the unary request is in; at once for client streaming): run the handler. */
   private run(call: ServerCall<AnyMessage, AnyMessage>, method: RegisteredMethod, request: AnyMessage): void {
+    const ix = call.interception;
+    if (ix !== undefined) {
+      ix.request = request;
+      ix.requestReady = true;
+      if (ix.admitted) this.runIntercepted(call, method, ix);
+      return;
+    }
     const invoke = (): unknown =>
       method.clientStreaming
         ? (method.handler as ClientStreamingHandler<AnyMessage, AnyMessage>)(call)
         : (method.handler as UnaryHandler<AnyMessage, AnyMessage>)(request, call);
     (async () => {
       const result = await invoke();
-      if (method.serverStreaming) {
-        if (result && typeof (result as AsyncIterable<unknown>)[Symbol.asyncIterator] === 'function') {
-          for await (const m of result as AsyncIterable<AnyMessage>) {
-            if (call.isFinished) break;
-            await call.write(m);
-          }
-        }
-      } else {
-        if (result === undefined || result === null || typeof result !== 'object') {
-          throw new GrpcError(GrpcStatus.INTERNAL, `handler for ${method.path} returned no response message`);
-        }
-        await call.write(result as AnyMessage);
-      }
+      await sendResult(call, method, result);
     })().then(
       () => call.finish(),
       (e) => call.finish(e),
     );
   }
+}
+
+/**
+ * Sends what a handler returned: the one response of a unary or client-streaming method, or every
+ * message of an async iterable for a server-streaming one. Not async itself, so a unary reply costs
+ * no extra promise.
+ */
+function sendResult(
+  call: ServerCall<AnyMessage, AnyMessage>,
+  method: RegisteredMethod,
+  result: unknown,
+): Promise<void> {
+  if (method.serverStreaming) return writeAll(call, result);
+  if (result === undefined || result === null || typeof result !== 'object') {
+    throw new GrpcError(GrpcStatus.INTERNAL, `handler for ${method.path} returned no response message`);
+  }
+  return call.write(result as AnyMessage);
+}
+
+async function writeAll(call: ServerCall<AnyMessage, AnyMessage>, result: unknown): Promise<void> {
+  if (result && typeof (result as AsyncIterable<unknown>)[Symbol.asyncIterator] === 'function') {
+    for await (const m of result as AsyncIterable<AnyMessage>) {
+      if (call.isFinished) break;
+      await call.write(m);
+    }
+  }
+}
+
+/** A short-circuit's `responses`, sync or async, as the async iterable writeAll takes. */
+async function* asyncIterableOf<T>(messages: Iterable<T> | AsyncIterable<T>): AsyncIterable<T> {
+  yield* messages;
 }
 
 /** An immediate error answered as one HEADERS frame with END_STREAM (PROTOCOL-HTTP2 Trailers-Only). */
