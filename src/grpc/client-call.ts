@@ -338,7 +338,8 @@ export class ClientCall<Req = unknown, Res = unknown> implements AsyncIterable<R
   /**
    * Sends one request message (queued until the stream is open and has room). Returns false when
    * the message had to wait in the queue, or the call is over: then `await drain()` before writing
-   * more. A message above `maxSendMessageSize` throws RESOURCE_EXHAUSTED and cancels the call.
+   * more. A message above `maxSendMessageSize` throws RESOURCE_EXHAUSTED and cancels the call; one
+   * that does not encode throws INTERNAL and cancels it.
    */
   write(message: Req, options: { compress?: boolean } = {}): boolean {
     if (this.finished) return false;
@@ -353,7 +354,21 @@ export class ClientCall<Req = unknown, Res = unknown> implements AsyncIterable<R
         throw err;
       }
     }
-    let payload = this.method.requestCodec.encode(message);
+    let payload: Uint8Array;
+    try {
+      payload = this.method.requestCodec.encode(message);
+    } catch (e) {
+      // A message that does not encode (a string where a number belongs) ends the call, as grpc-js
+      // does with INTERNAL: left open, the call kept its stream and close() waited for it for ever.
+      const err = new GrpcError(
+        GrpcStatus.INTERNAL,
+        `request message serialization failure: ${e instanceof Error ? e.message : String(e)}`,
+        undefined,
+        { cause: e },
+      );
+      this.abort(err.status, err.details);
+      throw err;
+    }
     const max = this.options.maxSendMessageSize ?? DEFAULT_CLIENT_MAX_SEND_MESSAGE_SIZE;
     if (payload.byteLength > max) {
       const err = new GrpcError(

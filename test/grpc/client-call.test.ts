@@ -324,6 +324,36 @@ test('max send size: a larger request throws RESOURCE_EXHAUSTED before anything 
   assert.equal(call.isFinished, true);
 });
 
+test('a request that does not encode fails the call with INTERNAL and leaves nothing open', async () => {
+  const picky: MethodDefinition<Uint8Array, Uint8Array> = {
+    ...unary,
+    requestCodec: {
+      encode: () => {
+        throw new TypeError('price: expected a number, got a string');
+      },
+      decode: raw.decode,
+    },
+  };
+  const call = new ClientCall(channel, { ...picky, clientStreaming: true, serverStreaming: true });
+  assert.throws(
+    () => call.write(Buffer.from('x')),
+    (e: GrpcError) => e.status === GrpcStatus.INTERNAL && /serialization failure: price/.test(e.details),
+  );
+  assert.equal(call.isFinished, true);
+  // The same through a unary call on its own channel: the channel still closes promptly after.
+  const own = new GrpcChannel(`127.0.0.1:${port}`);
+  await expectError(
+    Promise.resolve().then(() => unaryCall(own, picky, Buffer.from('x'))),
+    GrpcStatus.INTERNAL,
+  );
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise((r) => {
+    timer = setTimeout(r, 5000, 'still open after 5 s');
+  });
+  assert.equal(await Promise.race([own.close().then(() => 'closed'), late]), 'closed');
+  clearTimeout(timer);
+});
+
 test('a compressed message without grpc-encoding is INTERNAL', async () => {
   onRequest((s) => {
     s.respond(GRPC_OK_HEADERS);
