@@ -47,6 +47,8 @@ ${Object.values(SUITES)
                 --rounds, --no-pin and --json apply
   codec         MessagePack encode/decode ops/s: wirestack vs msgpackr vs @msgpack/msgpack vs JSON
                 (the same as \`wirestack codec bench\`; see \`wirestack codec --help\`)
+  compression   compression ratio and CPU per algorithm and level, and when it pays at which link
+                speed (the same as \`wirestack codec analyze\`; --quick, --html FILE, --json)
   protobuf      protobuf encode/decode ops/s: wirestack vs protobufjs vs @bufbuild/protobuf
                 (the same as \`wirestack proto bench\`; see \`wirestack proto --help\`)
   h2-compare    h2load against wirestack's HTTP/2 demo and a node:http2 server, side by side:
@@ -137,9 +139,11 @@ function progressLine(): { update: (p: BenchProgress) => void; clear: () => void
 }
 
 export async function runBench(argv: string[]): Promise<void> {
-  // The codec and protobuf benchmarks run in-process with options of their own: `bench codec` is
-  // `codec bench`, `bench protobuf` is `proto bench`.
+  // The codec, compression and protobuf benchmarks run in-process with options of their own:
+  // `bench codec` is `codec bench`, `bench compression` is `codec analyze`, `bench protobuf` is
+  // `proto bench`.
   if (argv[0] === 'codec') return (await import('./codec.js')).runCodec(['bench', ...argv.slice(1)]);
+  if (argv[0] === 'compression') return (await import('./codec.js')).runCodec(['analyze', ...argv.slice(1)]);
   if (argv[0] === 'protobuf') return (await import('./proto.js')).runProto(['bench', ...argv.slice(1)]);
   let parsed: ReturnType<typeof parseArgs<{ args: string[]; options: typeof SPEC; allowPositionals: true }>>;
   try {

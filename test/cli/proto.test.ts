@@ -155,5 +155,5 @@ test('bench protobuf and bench codec are the protobuf and MessagePack benchmarks
     rows.map((r) => `${r.document}/${r.candidate}`),
     ['small', 'medium', 'large', 'number-heavy', 'string-heavy'].map((d) => `${d}/wirestack`),
   );
-  assert.match(wirestack(['bench', '--help']).stdout.toString(), /codec[\s\S]*protobuf/);
+  assert.match(wirestack(['bench', '--help']).stdout.toString(), /codec[\s\S]*compression[\s\S]*protobuf/);
 });

@@ -89,10 +89,10 @@ test('curl against wirestack http: GET, POST JSON, chunked upload, HTTP/1.0, kee
   assert.match(server.output(), /http 127\.0\.0\.1:\d+: drained/);
 });
 
-test('wrk -t1 -c10 -d2s: every request answered 2xx, no socket errors', async () => {
+test('wrk -t1 -c10 -d5s: every request answered 2xx, no socket errors', async () => {
   const server = await startServerProcess(['http', '--port', '0']);
   try {
-    const { stdout } = await run('wrk', ['-t1', '-c10', '-d2s', `http://127.0.0.1:${server.port}/items/1`], {
+    const { stdout } = await run('wrk', ['-t1', '-c10', '-d5s', `http://127.0.0.1:${server.port}/items/1`], {
       timeout: 20_000,
     });
     const requests = Number(/(\d+) requests in/.exec(stdout)?.[1] ?? 0);
