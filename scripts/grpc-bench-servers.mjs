@@ -1,7 +1,10 @@
-// The servers the gRPC benchmark scripts compare, shared so both scripts measure the same thing:
+// What the gRPC benchmark scripts share, so they measure the same thing: the request body, the
+// server CPU reading, and the servers they compare:
 // wirestack's GrpcServer and a @grpc/grpc-js server, each serving grpc.testing.TestService, each in
 // its own process that prints "listening on 127.0.0.1:PORT". Needs `npx tsc -p .` first.
 import { spawn } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 
 export const PROTOS = new URL('../protos', import.meta.url).pathname;
 
@@ -50,4 +53,21 @@ export function startServer(script, mode, cpu = null) {
       if (m) resolve({ child, port: Number(m[1]) });
     });
   });
+}
+
+/** utime + stime of a process in ms (/proc/PID/stat fields 14 and 15, in clock ticks of 10 ms). */
+export function cpuMs(pid) {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+  return (Number(fields[11]) + Number(fields[12])) * 10;
+}
+
+/** Writes the h2load request body into `dir` and returns its path: a 5-byte-prefixed SimpleRequest. */
+export function requestBody(dir) {
+  // SimpleRequest { response_size: 16, payload: { body: 16 bytes } } by hand: 10 10 1a 12 12 10 <16 x 00>
+  const msg = Buffer.concat([Buffer.from([0x10, 0x10, 0x1a, 0x12, 0x12, 0x10]), Buffer.alloc(16)]);
+  const prefix = Buffer.alloc(5);
+  prefix.writeUInt32BE(msg.length, 1);
+  const file = join(dir, 'unary.bin');
+  writeFileSync(file, Buffer.concat([prefix, msg]));
+  return file;
 }

@@ -10,28 +10,13 @@
 // call was refused is checked from the rate limiter: its per-caller bucket (burst 1e9, refilling at
 // 1/s) has lost one token per call that got past auth.
 import { spawn, spawnSync } from 'node:child_process';
-import { createWriteStream, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createWriteStream, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { cpuMs, requestBody } from './grpc-bench-servers.mjs';
 
 const SELF = new URL(import.meta.url).pathname;
 const TOKEN = 'bench-token-0123456789abcdef';
-
-/** utime + stime of a process in ms (/proc/PID/stat fields 14 and 15, in clock ticks of 10 ms). */
-function cpuMs(pid) {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-  return (Number(fields[11]) + Number(fields[12])) * 10;
-}
-
-function requestBody(dir) {
-  // SimpleRequest { response_size: 16, payload: { body: 16 bytes } } by hand: 10 10 1a 12 12 10 <16 x 00>
-  const msg = Buffer.concat([Buffer.from([0x10, 0x10, 0x1a, 0x12, 0x12, 0x10]), Buffer.alloc(16)]);
-  const prefix = Buffer.alloc(5);
-  prefix.writeUInt32BE(msg.length, 1);
-  const file = join(dir, 'unary.bin');
-  writeFileSync(file, Buffer.concat([prefix, msg]));
-  return file;
-}
 
 const arg = (name, fallback) => {
   const i = process.argv.indexOf(name);

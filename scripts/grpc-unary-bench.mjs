@@ -4,29 +4,12 @@
 // Each server runs in its own process pinned to CPU 0, h2load on CPU 1; h2load posts a 5-byte-prefixed SimpleRequest
 // (response_size 16, a 16-byte payload) with content-type application/grpc and te: trailers.
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { serveGrpcJs, serveWirestack, startServer } from './grpc-bench-servers.mjs';
+import { cpuMs, requestBody, serveGrpcJs, serveWirestack, startServer } from './grpc-bench-servers.mjs';
 
 const SELF = new URL(import.meta.url).pathname;
-
-/** utime + stime of a process in ms (/proc/PID/stat fields 14 and 15, in clock ticks of 10 ms). */
-function cpuMs(pid) {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-  return (Number(fields[11]) + Number(fields[12])) * 10;
-}
-
-function requestBody() {
-  // SimpleRequest { response_size: 16, payload: { body: 16 bytes } } by hand: 10 10 1a 12 12 10 <16 x 00>
-  const msg = Buffer.concat([Buffer.from([0x10, 0x10, 0x1a, 0x12, 0x12, 0x10]), Buffer.alloc(16)]);
-  const prefix = Buffer.alloc(5);
-  prefix.writeUInt32BE(msg.length, 1);
-  const dir = mkdtempSync(join(tmpdir(), 'grpc-bench-'));
-  const file = join(dir, 'unary.bin');
-  writeFileSync(file, Buffer.concat([prefix, msg]));
-  return file;
-}
 
 async function main() {
   const arg = (name, fallback) => {
@@ -36,7 +19,7 @@ async function main() {
   const n = arg('-n', '100000');
   const c = arg('-c', '16');
   const m = arg('-m', '8');
-  const body = requestBody();
+  const body = requestBody(mkdtempSync(join(tmpdir(), 'grpc-bench-')));
   for (const [name, mode] of [
     ['wirestack', 'serve-ours'],
     ['grpc-js', 'serve-grpcjs'],

@@ -90,11 +90,4 @@ export function bearer(token: string): grpc.Metadata {
   return md;
 }
 
-/** Polls `condition` every few ms until it holds, or fails after `timeoutMs`. */
-export async function waitFor(condition: () => boolean, timeoutMs = 2000, what = 'condition'): Promise<void> {
-  const until = performance.now() + timeoutMs;
-  while (!condition()) {
-    if (performance.now() > until) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 5));
-  }
-}
+export { waitFor } from '../support/processes.js';

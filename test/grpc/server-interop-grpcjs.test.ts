@@ -4,6 +4,7 @@ import { after, before, test } from 'node:test';
 import * as grpc from '@grpc/grpc-js';
 import * as protoLoader from '@grpc/proto-loader';
 import type { GrpcServer } from '../../src/grpc/index.js';
+import { waitFor } from '../support/processes.js';
 import { startTestServer } from './server-support.js';
 
 // biome-ignore lint/suspicious/noExplicitAny: grpc-js stubs built at run time are untyped
@@ -115,13 +116,6 @@ test('cancel_after_begin: a client-streaming call cancelled before sending is CA
   await new Promise((r) => setTimeout(r, 100));
   own.close();
 });
-
-async function waitFor(condition: () => boolean, ms = 2000): Promise<void> {
-  for (const end = Date.now() + ms; !condition(); ) {
-    if (Date.now() > end) assert.fail(`condition not met within ${ms} ms`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
 
 test('cancel_after_first_response: cancel a bidi call after its first response', async () => {
   const before = server.activeCalls;

@@ -125,7 +125,7 @@ export function readBytes(sock: net.Socket, n: number, timeoutMs = 5000): Promis
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** Poll `cond` every 10 ms until it holds or `timeoutMs` passes. */
-export async function waitFor(cond: () => boolean, timeoutMs: number, what: string): Promise<void> {
+export async function waitFor(cond: () => boolean, timeoutMs = 2000, what = 'condition'): Promise<void> {
   const end = Date.now() + timeoutMs;
   while (!cond()) {
     if (Date.now() > end) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
