@@ -160,23 +160,26 @@ export function send(fd: number, buf: Uint8Array, len: number = buf.byteLength):
   }
 }
 
-/** Most iovecs one writev call takes from us (Linux IOV_MAX is 1024). */
-export const WRITEV_MAX = 64;
+/**
+ * Most iovecs one writev call takes from us: Linux's IOV_MAX. A 1 MiB HTTP/2 response is 64 DATA
+ * frames, 128 iovecs (header + payload each); a cap of 64 split it into two writes with an epoll
+ * round trip between them.
+ */
+export const WRITEV_MAX = 1024;
 const iov = new Uint8Array(16 * WRITEV_MAX);
 const iovView = new DataView(iov.buffer);
 
 /**
- * writev(2) of up to WRITEV_MAX chunks, starting `offset` bytes into the first one. The kernel
- * gathers header and payload without a join. Returns bytes written or -errno.
+ * writev(2) of up to WRITEV_MAX chunks, from `chunks[first]` on. The kernel gathers header and
+ * payload without a join. Returns bytes written or -errno.
  * Sockets must have SIGPIPE handled: Node ignores SIGPIPE, so EPIPE arrives as -EPIPE here.
  */
-export function writev(fd: number, chunks: readonly Uint8Array[], offset = 0, count = chunks.length): number {
-  const n = Math.min(count, WRITEV_MAX);
+export function writev(fd: number, chunks: readonly Uint8Array[], first = 0): number {
+  const n = Math.min(chunks.length - first, WRITEV_MAX);
   for (let i = 0; i < n; i++) {
-    const c = chunks[i];
-    const skip = i === 0 ? offset : 0;
-    iovView.setBigUint64(16 * i, addressOf(c) + BigInt(skip), true);
-    iovView.setBigUint64(16 * i + 8, BigInt(c.byteLength - skip), true);
+    const c = chunks[first + i];
+    iovView.setBigUint64(16 * i, addressOf(c), true);
+    iovView.setBigUint64(16 * i + 8, BigInt(c.byteLength), true);
   }
   for (;;) {
     const w = libc.writev(fd, iov, n);

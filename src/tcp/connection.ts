@@ -11,6 +11,7 @@ import {
   send,
   shutdown,
   socketError,
+  WRITEV_MAX,
   writev,
 } from '../sys/socket.js';
 import { type CloseReason, OutputBufferOverflow } from './errors.js';
@@ -201,18 +202,41 @@ export class TcpConnection {
     for (const c of chunks) total += c.byteLength;
     let written = 0;
     if (this.output.size === 0 && total > 0) {
-      const n = chunks.length === 1 ? send(this.fd, chunks[0]) : writev(this.fd, chunks);
-      if (n === total) {
-        this.bytesWritten += n;
-        return true;
-      }
-      if (n < 0 && n !== -EAGAIN) {
-        this.fail(new SysError('writev', -n));
-        return false;
-      }
-      if (n > 0) {
-        written = n;
-        this.bytesWritten += n;
+      if (chunks.length === 1) {
+        const n = send(this.fd, chunks[0]);
+        if (n === total) {
+          this.bytesWritten += n;
+          return true;
+        }
+        if (n < 0 && n !== -EAGAIN) {
+          this.fail(new SysError('writev', -n));
+          return false;
+        }
+        if (n > 0) {
+          written = n;
+          this.bytesWritten += n;
+        }
+      } else {
+        // More chunks than one writev takes: keep going while the kernel takes whole batches, so
+        // a large response is not split across event-loop turns for want of iovecs.
+        let first = 0;
+        while (first < chunks.length) {
+          let batch = 0;
+          const end = Math.min(chunks.length, first + WRITEV_MAX);
+          for (let i = first; i < end; i++) batch += chunks[i].byteLength;
+          const n = writev(this.fd, chunks, first);
+          if (n < 0 && n !== -EAGAIN) {
+            this.fail(new SysError('writev', -n));
+            return false;
+          }
+          if (n > 0) {
+            written += n;
+            this.bytesWritten += n;
+          }
+          if (n !== batch) break;
+          first = end;
+        }
+        if (written === total) return true;
       }
     }
     if (written < total) {

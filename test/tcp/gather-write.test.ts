@@ -1,0 +1,52 @@
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { test } from 'node:test';
+import { libc } from '../../src/sys/libc.js';
+import { close, read, WRITEV_MAX, writev } from '../../src/sys/socket.js';
+import { connectTcp, TcpServer } from '../../src/tcp/index.js';
+import { waitFor } from '../support/processes.js';
+
+const O_NONBLOCK = 0o4000;
+const O_CLOEXEC = 0o2000000;
+
+test('sys writev starts at the chunk it is told to and takes at most WRITEV_MAX chunks per call', () => {
+  const fds = new Int32Array(2);
+  assert.equal(libc.pipe2(fds, O_NONBLOCK | O_CLOEXEC), 0);
+  const [r, w] = [fds[0], fds[1]];
+  try {
+    // 3-byte chunks: 1100 of them fit a pipe's 64 KiB easily, so only the iovec cap limits a call.
+    const chunks = Array.from({ length: WRITEV_MAX + 100 }, () => randomBytes(3));
+    const n = writev(w, chunks, 5);
+    assert.equal(n, WRITEV_MAX * 3);
+    const sink = new Uint8Array(64 * 1024);
+    const k = read(r, sink);
+    assert.ok(Buffer.from(sink.subarray(0, k)).equals(Buffer.concat(chunks.slice(5, 5 + WRITEV_MAX))));
+  } finally {
+    close(r);
+    close(w);
+  }
+});
+
+test('a gather write of more chunks than one writev takes goes out in the same call, nothing queued', async (t) => {
+  const server = new TcpServer();
+  const received: Buffer[] = [];
+  let receivedBytes = 0;
+  server.onConnection = (conn) => {
+    conn.onData = (b) => {
+      received.push(Buffer.from(b));
+      receivedBytes += b.byteLength;
+    };
+  };
+  const { port } = await server.listen({ host: '127.0.0.1', port: 0 });
+  t.after(() => server.close());
+  const conn = await connectTcp({ host: '127.0.0.1', port });
+  t.after(() => conn.destroy());
+  // 2.5 batches of 16-byte chunks (40 KiB): the socket buffer takes it all at once, so before the
+  // batching only the first WRITEV_MAX chunks left in the call and the rest waited for EPOLLOUT.
+  const chunks = Array.from({ length: Math.floor(WRITEV_MAX * 2.5) }, () => randomBytes(16));
+  assert.equal(conn.writev(chunks), true);
+  assert.equal(conn.queuedBytes, 0, 'every chunk went to the kernel in the writev call itself');
+  const expected = Buffer.concat(chunks);
+  await waitFor(() => receivedBytes >= expected.length, 5000, 'all bytes at the server');
+  assert.ok(Buffer.concat(received).equals(expected));
+});
