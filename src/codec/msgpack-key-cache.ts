@@ -14,10 +14,15 @@ export class MsgpackKeyCache {
   private readonly strings: (string | undefined)[] = new Array(SLOTS).fill(undefined);
   private readonly lengths = new Uint8Array(SLOTS);
   private readonly store = new Uint8Array(SLOTS * MAX_KEY_BYTES);
+  /** The slot of the key the last `get` returned, or -1 if that key was too long to cache. */
+  slot = -1;
 
   /** The string for UTF-8 `bytes[start, start + len)`, or `undefined` if they are not valid UTF-8. */
   get(bytes: Uint8Array, start: number, len: number): string | undefined {
-    if (len > MAX_KEY_BYTES) return readUtf8(bytes, start, start + len);
+    if (len > MAX_KEY_BYTES) {
+      this.slot = -1;
+      return readUtf8(bytes, start, start + len);
+    }
     // Hashing every byte cost as much as the comparison that follows anyway; field names of one length
     // rarely share their first two, middle and last bytes.
     let h = len;
@@ -26,6 +31,7 @@ export class MsgpackKeyCache {
       if (len > 2) h ^= bytes[start + 1] << 4;
     }
     const slot = Math.imul(h, 0x9e3779b1) >>> (32 - SLOT_BITS);
+    this.slot = slot;
     const base = slot * MAX_KEY_BYTES;
     const cached = this.strings[slot];
     if (cached !== undefined && this.lengths[slot] === len) {
