@@ -190,8 +190,12 @@ export class MsgpackDecoder {
   }
 
   private readInt64(signed: boolean, at: number): number | bigint {
-    const hi = this.readUint(4, at);
-    const lo = this.readUint(4, at);
+    this.need(8, at);
+    const b = this.bytes;
+    const p = this.pos;
+    this.pos = p + 8;
+    const hi = b[p] * 0x1000000 + ((b[p + 1] << 16) | (b[p + 2] << 8) | b[p + 3]);
+    const lo = b[p + 4] * 0x1000000 + ((b[p + 5] << 16) | (b[p + 6] << 8) | b[p + 7]);
     const high = signed && hi >= 0x80000000 ? hi - TWO_32 : hi;
     if (!this.int64AsBigInt) {
       // Exact while |value| < 2^53; any larger value rounds to a magnitude >= 2^53 and is not "safe".
@@ -460,8 +464,18 @@ const f32Bytes = new Uint8Array(f32.buffer);
 const littleEndian = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 
 function readFloat64(b: Uint8Array, p: number): number {
-  if (littleEndian) for (let i = 0; i < 8; i++) f64Bytes[i] = b[p + 7 - i];
-  else for (let i = 0; i < 8; i++) f64Bytes[i] = b[p + i];
+  if (littleEndian) {
+    f64Bytes[0] = b[p + 7];
+    f64Bytes[1] = b[p + 6];
+    f64Bytes[2] = b[p + 5];
+    f64Bytes[3] = b[p + 4];
+    f64Bytes[4] = b[p + 3];
+    f64Bytes[5] = b[p + 2];
+    f64Bytes[6] = b[p + 1];
+    f64Bytes[7] = b[p];
+  } else {
+    for (let i = 0; i < 8; i++) f64Bytes[i] = b[p + i];
+  }
   return f64[0];
 }
 
