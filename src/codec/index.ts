@@ -40,6 +40,11 @@ export { MsgpackExt } from './msgpack-ext.js';
 export { type MsgpackExtension, MsgpackExtensions } from './msgpack-extensions.js';
 export { MsgpackRecord } from './msgpack-record.js';
 export {
+  MSGPACK_SHAPE_CACHE_DEFAULTS,
+  MsgpackShapeCache,
+  type MsgpackShapeCacheOptions,
+} from './msgpack-shape-cache.js';
+export {
   MSGPACK_DEFAULT_MAX_BUFFERED_BYTES,
   MsgpackStreamDecoder,
   type MsgpackStreamDecoderOptions,

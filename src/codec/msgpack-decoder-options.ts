@@ -1,4 +1,5 @@
 import type { MsgpackExtensions } from './msgpack-extensions.js';
+import type { MsgpackShapeCache } from './msgpack-shape-cache.js';
 
 /**
  * Decoder options. Every limit has a default that is safe for input from an untrusted peer; raise a
@@ -38,6 +39,11 @@ export interface MsgpackDecoderOptions {
   binary?: 'copy' | 'view';
   /** Application extension types. Unknown types decode to `MsgpackExt`. */
   extensions?: MsgpackExtensions;
+  /**
+   * Where records' key sequences are remembered (see `MsgpackShapeCache`). Default: one cache shared
+   * by all decoders, with the default bounds; `false`: every record is built key by key.
+   */
+  shapeCache?: MsgpackShapeCache | false;
 }
 
 /**

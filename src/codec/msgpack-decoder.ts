@@ -5,6 +5,7 @@ import { MsgpackExt } from './msgpack-ext.js';
 import type { MsgpackExtensions } from './msgpack-extensions.js';
 import { MsgpackKeyCache } from './msgpack-key-cache.js';
 import { MsgpackRecord } from './msgpack-record.js';
+import { type MsgpackShape, MsgpackShapeCache } from './msgpack-shape-cache.js';
 import { readTimestamp, TIMESTAMP_EXT_TYPE } from './msgpack-timestamp.js';
 import { readUtf8 } from './utf8.js';
 
@@ -14,12 +15,15 @@ const EMPTY = new Uint8Array(0);
  * connection) would cost ~100 KB each.
  */
 const keyCache = new MsgpackKeyCache();
+/** Shared for the same reason; a decoder can be given its own (`shapeCache`). */
+const defaultShapeCache = new MsgpackShapeCache();
 const TWO_32 = 0x100000000;
 
 /**
  * Decodes one MessagePack value from bytes. Reads straight from the input view and keeps no state
- * between calls (short map keys go through a module-wide cache), so one instance can decode any
- * number of inputs, and an extension decoder may call it again for a nested payload.
+ * between calls (short map keys and records' key sequences go through module-wide caches), so one
+ * instance can decode any number of inputs, and an extension decoder may call it again for a nested
+ * payload.
  * Every malformed input ends in a {@link DecodeError} (limits: `LimitExceeded`) that names the offset.
  *
  * @example
@@ -38,6 +42,9 @@ export class MsgpackDecoder {
   private readonly timestampAsDate: boolean;
   private readonly copyBinary: boolean;
   private readonly extensions: MsgpackExtensions | undefined;
+  private readonly shapes: MsgpackShapeCache;
+  /** Set by `readKey`: the key cache's slot for the key it returned, or -1. */
+  private keySlot = -1;
 
   constructor(options: MsgpackDecoderOptions = {}) {
     this.limits = resolveLimits(options);
@@ -46,6 +53,7 @@ export class MsgpackDecoder {
     this.timestampAsDate = options.timestamp !== 'object';
     this.copyBinary = options.binary !== 'view';
     this.extensions = options.extensions;
+    this.shapes = options.shapeCache === false ? DISABLED_SHAPES : (options.shapeCache ?? defaultShapeCache);
   }
 
   /** Decodes exactly one value that must fill `input`; trailing bytes are an error. */
@@ -182,8 +190,12 @@ export class MsgpackDecoder {
   }
 
   private readInt64(signed: boolean, at: number): number | bigint {
-    const hi = this.readUint(4, at);
-    const lo = this.readUint(4, at);
+    this.need(8, at);
+    const b = this.bytes;
+    const p = this.pos;
+    this.pos = p + 8;
+    const hi = b[p] * 0x1000000 + ((b[p + 1] << 16) | (b[p + 2] << 8) | b[p + 3]);
+    const lo = b[p + 4] * 0x1000000 + ((b[p + 5] << 16) | (b[p + 6] << 8) | b[p + 7]);
     const high = signed && hi >= 0x80000000 ? hi - TWO_32 : hi;
     if (!this.int64AsBigInt) {
       // Exact while |value| < 2^53; any larger value rounds to a magnitude >= 2^53 and is not "safe".
@@ -290,19 +302,116 @@ export class MsgpackDecoder {
   private readMap(count: number, depth: number, at: number): unknown {
     this.enter(count, depth, at, true);
     if (this.mapAsMap) return this.fillMap(new Map(), 0, count, depth);
-    const obj = new MsgpackRecord();
-    for (let i = 0; i < count; i++) {
-      const key = this.readKey(depth);
-      if (typeof key !== 'string') {
-        // A non-string key: this map cannot be an object; carry what was read into a Map.
-        const map = new Map<unknown, unknown>();
-        for (const k of Object.keys(obj)) map.set(k, obj[k]);
-        map.set(key, this.read(depth + 1));
-        return this.fillMap(map, i + 1, count, depth);
+    const shapes = this.shapes;
+    if (count === 0 || count > shapes.maxShapeKeys || !shapes.enabled) {
+      return this.fillRecord(new MsgpackRecord(), undefined, 0, count, depth);
+    }
+    const first = this.readKey(depth);
+    if (typeof first !== 'string') return this.toMap(new MsgpackRecord(), first, 1, count, depth);
+    const slot = this.keySlot;
+    const found = slot < 0 ? undefined : shapes.lookup(slot, first, count);
+    if (found === undefined) {
+      const keys = [first];
+      const obj = new MsgpackRecord();
+      obj[first] = this.read(depth + 1);
+      const out = this.fillRecord(obj, keys, 1, count, depth);
+      if (slot >= 0 && keys.length === count) shapes.learn(slot, keys);
+      return out;
+    }
+    // A shape predicts the keys: collect the values and build the record in one go.
+    let shape: MsgpackShape = found;
+    let keys = shape.keys;
+    // A key that is byte for byte the predicted one needs no lookup and no UTF-8 check (the shape's
+    // keys were valid when learned), unless this decoder's maxStrLength is below a key's length.
+    const maxStr = this.limits.maxStrLength;
+    const bytes = this.bytes;
+    const values = new Array(count);
+    values[0] = this.read(depth + 1);
+    for (let i = 1; i < count; i++) {
+      if (shape.longestKey <= maxStr) {
+        const wire = shape.wire;
+        const from = shape.wireEnds[i - 1];
+        const n = shape.wireEnds[i] - from;
+        const p = this.pos;
+        if (p + n <= this.end) {
+          let j = 0;
+          while (j < n && bytes[p + j] === wire[from + j]) j++;
+          if (j === n) {
+            this.pos = p + n;
+            values[i] = this.read(depth + 1);
+            continue;
+          }
+        }
       }
+      const key = this.readKey(depth);
+      if (key !== keys[i]) {
+        const other = typeof key === 'string' ? shapes.divert(slot, shape, i, key) : undefined;
+        if (other === undefined) return this.unpredicted(keys, values, key, slot, i, count, depth);
+        shape = other;
+        keys = other.keys;
+      }
+      values[i] = this.read(depth + 1);
+    }
+    shapes.hit(shape);
+    return shape.make(values);
+  }
+
+  /**
+   * Finishes a map whose key `i` (`key`, just read) no shape predicted: the pairs so far go into a
+   * record key by key, and the whole key sequence is learned as a new shape.
+   */
+  private unpredicted(
+    predicted: readonly string[],
+    values: unknown[],
+    key: unknown,
+    slot: number,
+    i: number,
+    count: number,
+    depth: number,
+  ): unknown {
+    const obj = new MsgpackRecord();
+    for (let j = 0; j < i; j++) obj[predicted[j]] = values[j];
+    if (typeof key !== 'string') return this.toMap(obj, key, i + 1, count, depth);
+    const keys = predicted.slice(0, i);
+    keys.push(key);
+    obj[key] = this.read(depth + 1);
+    const out = this.fillRecord(obj, keys, i + 1, count, depth);
+    if (keys.length === count) this.shapes.learn(slot, keys);
+    return out;
+  }
+
+  /** Reads pairs `from` up to `count` into `obj`, noting the keys in `keys` if given. */
+  private fillRecord(
+    obj: Record<string, unknown>,
+    keys: string[] | undefined,
+    from: number,
+    count: number,
+    depth: number,
+  ): unknown {
+    for (let i = from; i < count; i++) {
+      const key = this.readKey(depth);
+      if (typeof key !== 'string') return this.toMap(obj, key, i + 1, count, depth);
+      keys?.push(key);
       obj[key] = this.read(depth + 1);
     }
     return obj;
+  }
+
+  /**
+   * A non-string key (just read; its pair is number `next - 1`): this map cannot be an object, so
+   * what was read so far is carried into a Map.
+   */
+  private toMap(
+    obj: Record<string, unknown>,
+    key: unknown,
+    next: number,
+    count: number,
+    depth: number,
+  ): Map<unknown, unknown> {
+    const map = new Map<unknown, unknown>();
+    for (const k of Object.keys(obj)) map.set(k, obj[k]);
+    map.set(key, this.read(depth + 1));
+    return this.fillMap(map, next, count, depth);
   }
 
   private fillMap(
@@ -321,6 +430,7 @@ export class MsgpackDecoder {
   /** A map key: short strings come from the key cache, anything else is an ordinary value. */
   private readKey(depth: number): unknown {
     const at = this.pos;
+    this.keySlot = -1;
     if (at >= this.end) return this.read(depth + 1);
     const b = this.bytes[at];
     let len: number;
@@ -339,9 +449,12 @@ export class MsgpackDecoder {
     if (s === undefined)
       throw new DecodeError(MsgpackDecodeCode.utf8, 'str is not valid UTF-8', at + this.base);
     this.pos = start + len;
+    this.keySlot = keyCache.slot;
     return s;
   }
 }
+
+const DISABLED_SHAPES = new MsgpackShapeCache({ maxShapes: 0 });
 
 // Floats are read through a scratch buffer: creating a DataView per decode costs more than the copy.
 const f64 = new Float64Array(1);
@@ -351,8 +464,18 @@ const f32Bytes = new Uint8Array(f32.buffer);
 const littleEndian = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 
 function readFloat64(b: Uint8Array, p: number): number {
-  if (littleEndian) for (let i = 0; i < 8; i++) f64Bytes[i] = b[p + 7 - i];
-  else for (let i = 0; i < 8; i++) f64Bytes[i] = b[p + i];
+  if (littleEndian) {
+    f64Bytes[0] = b[p + 7];
+    f64Bytes[1] = b[p + 6];
+    f64Bytes[2] = b[p + 5];
+    f64Bytes[3] = b[p + 4];
+    f64Bytes[4] = b[p + 3];
+    f64Bytes[5] = b[p + 2];
+    f64Bytes[6] = b[p + 1];
+    f64Bytes[7] = b[p];
+  } else {
+    for (let i = 0; i < 8; i++) f64Bytes[i] = b[p + i];
+  }
   return f64[0];
 }
 

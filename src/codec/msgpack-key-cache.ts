@@ -1,6 +1,7 @@
 import { readUtf8 } from './utf8.js';
 
-const SLOTS = 4096;
+const SLOT_BITS = 12;
+const SLOTS = 1 << SLOT_BITS;
 /** Keys longer than this are decoded every time; real protocols' field names are shorter. */
 const MAX_KEY_BYTES = 24;
 
@@ -13,13 +14,24 @@ export class MsgpackKeyCache {
   private readonly strings: (string | undefined)[] = new Array(SLOTS).fill(undefined);
   private readonly lengths = new Uint8Array(SLOTS);
   private readonly store = new Uint8Array(SLOTS * MAX_KEY_BYTES);
+  /** The slot of the key the last `get` returned, or -1 if that key was too long to cache. */
+  slot = -1;
 
   /** The string for UTF-8 `bytes[start, start + len)`, or `undefined` if they are not valid UTF-8. */
   get(bytes: Uint8Array, start: number, len: number): string | undefined {
-    if (len > MAX_KEY_BYTES) return readUtf8(bytes, start, start + len);
+    if (len > MAX_KEY_BYTES) {
+      this.slot = -1;
+      return readUtf8(bytes, start, start + len);
+    }
+    // Hashing every byte cost as much as the comparison that follows anyway; field names of one length
+    // rarely share their first two, middle and last bytes.
     let h = len;
-    for (let i = 0; i < len; i++) h = Math.imul(h ^ bytes[start + i], 0x01000193);
-    const slot = (h ^ (h >>> 15)) & (SLOTS - 1);
+    if (len > 0) {
+      h = (len << 24) | (bytes[start] << 16) | (bytes[start + (len >> 1)] << 8) | bytes[start + len - 1];
+      if (len > 2) h ^= bytes[start + 1] << 4;
+    }
+    const slot = Math.imul(h, 0x9e3779b1) >>> (32 - SLOT_BITS);
+    this.slot = slot;
     const base = slot * MAX_KEY_BYTES;
     const cached = this.strings[slot];
     if (cached !== undefined && this.lengths[slot] === len) {

@@ -303,6 +303,8 @@ const malformed: [string, string, string, number][] = [
   ['empty input', '', MsgpackDecodeCode.truncated, 0],
   ['uint 16 missing a byte', 'cd 01', MsgpackDecodeCode.truncated, 0],
   ['float 64 missing bytes', 'cb 00 00', MsgpackDecodeCode.truncated, 0],
+  ['uint 64 missing bytes', 'cf 00 00 00 00 00', MsgpackDecodeCode.truncated, 0],
+  ['int 64 missing bytes in an array', '91 d3 00', MsgpackDecodeCode.truncated, 1],
   ['fixstr missing its payload', 'a3 61', MsgpackDecodeCode.truncated, 0],
   ['str 8 missing its length', 'd9', MsgpackDecodeCode.truncated, 0],
   ['bin 32 declaring more than remains', 'c6 00 00 01 00 01', MsgpackDecodeCode.truncated, 0],
@@ -323,6 +325,22 @@ const malformed: [string, string, string, number][] = [
     0,
   ],
 ];
+
+test('a truncated 64-bit integer reports the 8 bytes it needs and all that remain, like float 64', () => {
+  assert.throws(() => dec.decode(fromHex('cf00000000000000')), {
+    code: MsgpackDecodeCode.truncated,
+    offset: 0,
+    message: 'uint 64 needs 8 bytes but only 7 remain (at offset 0)',
+  });
+  assert.throws(() => dec.decode(fromHex('91d3ff')), {
+    code: MsgpackDecodeCode.truncated,
+    offset: 1,
+    message: 'int 64 needs 8 bytes but only 1 remain (at offset 1)',
+  });
+  assert.throws(() => dec.decode(fromHex('cb000000')), {
+    message: 'float 64 needs 8 bytes but only 3 remain (at offset 0)',
+  });
+});
 
 test('malformed input: a typed DecodeError with the code and the offset of the bad value', () => {
   for (const [what, bytes, code, offset] of malformed) {
