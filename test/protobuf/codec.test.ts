@@ -134,6 +134,37 @@ test('repeated scalars: packed and unpacked encodings are both accepted on decod
   assert.deepEqual(AllTypes.encode({ rInt32Unpacked: [7, 8] }), Uint8Array.of(0x98, 0x02, 7, 0x98, 0x02, 8));
 });
 
+test('packed runs: sized up front or pushed, several runs append, malformed runs fail where they fail', () => {
+  const decode = (...b: number[]) => AllTypes.decode(Uint8Array.from(b));
+  // field 31 (r_int32) in two runs, [1, 300] then [5], and an unpacked value between them
+  const m = decode(0xfa, 0x01, 3, 1, 0xac, 0x02, 0xf8, 0x01, 9, 0xfa, 0x01, 1, 5);
+  assert.deepEqual(m.rInt32, [1, 300, 9, 5]);
+  assert.deepEqual(decode(0xfa, 0x01, 0).rInt32, []);
+  assert.deepEqual(decode(0xba, 0x02, 3, 1, 0, 2).rBool, [true, false, true]); // field 39
+  // field 40 (r_uint64): 2^64 - 1 in ten bytes; field 32 (r_sint64): -1, 1
+  const max = [0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x01];
+  assert.deepEqual(decode(0xc2, 0x02, 11, ...max, 0).rUint64, [2n ** 64n - 1n, 0n]);
+  assert.deepEqual(decode(0x82, 0x02, 2, 1, 2).rSint64, [-1n, 1n]);
+  // field 33 (r_double): fixed width
+  assert.deepEqual(
+    decode(0x8a, 0x02, 16, 0, 0, 0, 0, 0, 0, 0xf8, 0x3f, 0, 0, 0, 0, 0, 0, 0, 0xc0).rDouble,
+    [1.5, -2],
+  );
+  // Long runs (past the up-front sizing) and a long run after a short one.
+  const long = Array.from({ length: 400 }, (_, i) => i % 100);
+  assert.deepEqual(decode(0xfa, 0x01, 0x90, 0x03, ...long).rInt32, long);
+  assert.deepEqual(decode(0xfa, 0x01, 1, 7, 0xfa, 0x01, 0x90, 0x03, ...long).rInt32, [7, ...long]);
+  const fails = (bytes: number[], code: string, offset: number) =>
+    assert.throws(
+      () => decode(...bytes),
+      (e) => e instanceof DecodeError && e.code === code && e.offset === offset,
+    );
+  fails([0xfa, 0x01, 3, 1, 0x80, 0x80], 'EPROTOTRUNCATED', 4); // the last varint never ends
+  fails([0xfa, 0x01, 12, ...new Array(11).fill(0xff), 0x01], 'EPROTOVARINT', 3);
+  fails([0x8a, 0x02, 12, 0, 0, 0, 0, 0, 0, 0xf8, 0x3f, 1, 2, 3, 4], 'EPROTOTRUNCATED', 11); // 1.5 and half a double
+  fails([0xfa, 0x01, 5, 1, 2], 'EPROTOTRUNCATED', 2);
+});
+
 test('a known field with the wrong wire type is kept as an unknown field', () => {
   const wrong = Uint8Array.of(0x2d, 1, 2, 3, 4); // field 5 (int32) sent as fixed32
   const m = AllTypes.decode(wrong);
