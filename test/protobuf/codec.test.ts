@@ -165,6 +165,30 @@ test('packed runs: sized up front or pushed, several runs append, malformed runs
   fails([0xfa, 0x01, 5, 1, 2], 'EPROTOTRUNCATED', 2);
 });
 
+test('short strings: the same bytes decode to the same string, different bytes never do', () => {
+  const utf8 = new TextEncoder();
+  // 'Aa' and 'BB' (and 'AaAa', 'BBBB') hash alike: colliding entries must still compare their bytes.
+  const texts = [
+    'Aa',
+    'BB',
+    'Aa',
+    'AaAa',
+    'BBBB',
+    'AaBB',
+    '',
+    'x',
+    'protobuf-js',
+    'sixteen-chars-16',
+    'seventeen-chars17',
+  ];
+  for (let i = 0; i < 3000; i++) texts.push(`k${i}`, `k${i % 7}`, `ü${i}`, `é`);
+  for (const text of texts) {
+    const b = utf8.encode(text);
+    const bytes = Uint8Array.from([0x4a, b.length, ...b]); // field 9 (f_string); every text is < 128 bytes
+    assert.equal(AllTypes.decode(bytes).fString, text);
+  }
+});
+
 test('a known field with the wrong wire type is kept as an unknown field', () => {
   const wrong = Uint8Array.of(0x2d, 1, 2, 3, 4); // field 5 (int32) sent as fixed32
   const m = AllTypes.decode(wrong);
