@@ -189,6 +189,41 @@ test('short strings: the same bytes decode to the same string, different bytes n
   }
 });
 
+test('decoded messages have every list and map, fresh, in the order create() gives them', () => {
+  const empty = AllTypes.decode(new Uint8Array(0));
+  const created = AllTypes.create();
+  assert.deepEqual(Object.keys(empty), Object.keys(created));
+  assert.deepEqual(empty, created);
+  for (const f of schema.messageDescriptor('wstest.AllTypes').fields) {
+    if (f.mapEntry) assert.ok(empty[f.localName] instanceof Map, f.name);
+    else if (f.repeated) assert.deepEqual(empty[f.localName], [], f.name);
+  }
+  const again = AllTypes.decode(new Uint8Array(0));
+  (empty.rInt32 as number[]).push(1);
+  assert.deepEqual(again.rInt32, []);
+  // Beside nested messages and map values, one list set while the others stay empty.
+  const bytes = AllTypes.encode({
+    rNested: [{ a: 1 }],
+    mBoolNested: new Map([[true, { a: 2 }]]),
+    rUint64: [3n],
+  });
+  const m = AllTypes.decode(bytes);
+  assert.deepEqual(
+    m,
+    AllTypes.create({
+      rNested: [Nested.create({ a: 1 })],
+      mBoolNested: new Map([[true, Nested.create({ a: 2 })]]),
+      rUint64: [3n],
+    }),
+  );
+  assert.deepEqual(m.rInt32, []);
+  // A proto2 repeated closed enum and packed list are read outside the compiled switch.
+  const proto2 = loadProtoSchema([`${FIXTURES}/proto2.proto`], { includePaths: [FIXTURES] });
+  const Legacy = proto2.message('wstest2.Legacy');
+  const legacy = Legacy.decode(Legacy.encode({ id: 1, levels: [2, 1], values: [4] }));
+  assert.deepEqual([legacy.levels, legacy.values, legacy.packedValues], [[2, 1], [4], []]);
+});
+
 test('a known field with the wrong wire type is kept as an unknown field', () => {
   const wrong = Uint8Array.of(0x2d, 1, 2, 3, 4); // field 5 (int32) sent as fixed32
   const m = AllTypes.decode(wrong);
