@@ -19,39 +19,6 @@ const latin1Slice = (globalThis.Buffer?.prototype as { latin1Slice?: unknown } |
   | ((this: Uint8Array, start: number, end: number) => string)
   | undefined;
 
-// Short ASCII strings recur: enum-like names, units, statuses, the same key in every record of a
-// large message. Returning the string already made for the same bytes saves building one and, more
-// so, the garbage collector copying one more survivor per record (decoding a large message is bound by
-// its scavenges). One slot per hash, last writer wins; the bytes are compared, so a collision costs
-// only the miss. Longer strings are rarely repeated and would mostly miss.
-const INTERN_MAX = 16;
-const INTERN_SLOTS = 1024;
-const internHashes = new Int32Array(INTERN_SLOTS);
-const internStrings: string[] = new Array<string>(INTERN_SLOTS).fill('');
-
-/** The ASCII string `buf[start, start + len)` whose hash is `h`, from the cache when it is there. */
-function internAscii(buf: Uint8Array, start: number, len: number, h: number): string {
-  const slot = (h ^ (h >>> 15)) & (INTERN_SLOTS - 1);
-  const cached = internStrings[slot];
-  if (internHashes[slot] === h && cached.length === len) {
-    let j = 0;
-    while (j < len && cached.charCodeAt(j) === buf[start + j]) j++;
-    if (j === len) return cached;
-  }
-  const end = start + len;
-  // Below 8 characters JS concatenation beats any native call (V8 keeps such strings flat); above, it
-  // builds ropes and one native slice wins.
-  let s: string;
-  if (len >= 8 && latin1Slice !== undefined) s = latin1Slice.call(buf, start, end);
-  else {
-    s = '';
-    for (let j = start; j < end; j++) s += String.fromCharCode(buf[j]);
-  }
-  internHashes[slot] = h;
-  internStrings[slot] = s;
-  return s;
-}
-
 /**
  * The 64-bit integer with these 32-bit halves. Values within 2^53 (most of them) take one exact
  * Number-to-bigint conversion instead of bigint arithmetic.
@@ -334,17 +301,10 @@ export class WireReader {
     const end = start + len;
     this.pos = end;
     const buf = this.buf;
-    // Short ASCII strings are most strings on the wire; TextDecoder's call overhead dominates for them.
-    if (len <= INTERN_MAX) {
-      let h = len;
-      let i = start;
-      for (; i < end; i++) {
-        const c = buf[i];
-        if (c >= 0x80) break;
-        h = (Math.imul(h, 31) + c) | 0;
-      }
-      if (i === end) return internAscii(buf, start, len, h);
-    } else if (len < 64) {
+    if (len < 64) {
+      // Short ASCII strings are most strings on the wire; TextDecoder's call overhead dominates for them.
+      // Below 8 characters JS concatenation beats any native call (V8 keeps such strings flat); above,
+      // it builds ropes and one native slice wins.
       let i = start;
       while (i < end && buf[i] < 0x80) i++;
       if (i === end) {

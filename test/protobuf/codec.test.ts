@@ -165,9 +165,9 @@ test('packed runs: sized up front or pushed, several runs append, malformed runs
   fails([0xfa, 0x01, 5, 1, 2], 'EPROTOTRUNCATED', 2);
 });
 
-test('short strings: the same bytes decode to the same string, different bytes never do', () => {
+test('short strings decode to exactly their text: ASCII and not, around 16 bytes, hash-alike pairs', () => {
   const utf8 = new TextEncoder();
-  // 'Aa' and 'BB' (and 'AaAa', 'BBBB') hash alike: colliding entries must still compare their bytes.
+  // 'Aa' and 'BB' (and 'AaAa', 'BBBB') hash alike under 31-multiplier hashes, a trap for any string cache.
   const texts = [
     'Aa',
     'BB',
