@@ -112,8 +112,11 @@ export class MessageDescriptor {
   /** The codec's decoder and encoder specialised to this type, built on first use. */
   decoder: unknown;
   encoder: unknown;
-  /** Creates an empty message of this type; built by the codec on first use. */
-  newMessage: (() => Record<string, unknown>) | undefined;
+  /**
+   * Creates an empty message of this type; built by the codec on first use. `lazyLists` (for the
+   * compiled decoder) leaves repeated and map fields undefined.
+   */
+  newMessage: ((lazyLists?: boolean) => Record<string, unknown>) | undefined;
   /** How many proto2 `required` fields there are (the decoder checks them only when this is non-zero). */
   requiredCount = 0;
   // Lookup by field number: a dense array for the usual small numbers, a Map for the rest.

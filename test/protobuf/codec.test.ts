@@ -134,6 +134,96 @@ test('repeated scalars: packed and unpacked encodings are both accepted on decod
   assert.deepEqual(AllTypes.encode({ rInt32Unpacked: [7, 8] }), Uint8Array.of(0x98, 0x02, 7, 0x98, 0x02, 8));
 });
 
+test('packed runs: sized up front or pushed, several runs append, malformed runs fail where they fail', () => {
+  const decode = (...b: number[]) => AllTypes.decode(Uint8Array.from(b));
+  // field 31 (r_int32) in two runs, [1, 300] then [5], and an unpacked value between them
+  const m = decode(0xfa, 0x01, 3, 1, 0xac, 0x02, 0xf8, 0x01, 9, 0xfa, 0x01, 1, 5);
+  assert.deepEqual(m.rInt32, [1, 300, 9, 5]);
+  assert.deepEqual(decode(0xfa, 0x01, 0).rInt32, []);
+  assert.deepEqual(decode(0xba, 0x02, 3, 1, 0, 2).rBool, [true, false, true]); // field 39
+  // field 40 (r_uint64): 2^64 - 1 in ten bytes; field 32 (r_sint64): -1, 1
+  const max = [0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x01];
+  assert.deepEqual(decode(0xc2, 0x02, 11, ...max, 0).rUint64, [2n ** 64n - 1n, 0n]);
+  assert.deepEqual(decode(0x82, 0x02, 2, 1, 2).rSint64, [-1n, 1n]);
+  // field 33 (r_double): fixed width
+  assert.deepEqual(
+    decode(0x8a, 0x02, 16, 0, 0, 0, 0, 0, 0, 0xf8, 0x3f, 0, 0, 0, 0, 0, 0, 0, 0xc0).rDouble,
+    [1.5, -2],
+  );
+  // Long runs (past the up-front sizing) and a long run after a short one.
+  const long = Array.from({ length: 400 }, (_, i) => i % 100);
+  assert.deepEqual(decode(0xfa, 0x01, 0x90, 0x03, ...long).rInt32, long);
+  assert.deepEqual(decode(0xfa, 0x01, 1, 7, 0xfa, 0x01, 0x90, 0x03, ...long).rInt32, [7, ...long]);
+  const fails = (bytes: number[], code: string, offset: number) =>
+    assert.throws(
+      () => decode(...bytes),
+      (e) => e instanceof DecodeError && e.code === code && e.offset === offset,
+    );
+  fails([0xfa, 0x01, 3, 1, 0x80, 0x80], 'EPROTOTRUNCATED', 4); // the last varint never ends
+  fails([0xfa, 0x01, 12, ...new Array(11).fill(0xff), 0x01], 'EPROTOVARINT', 3);
+  fails([0x8a, 0x02, 12, 0, 0, 0, 0, 0, 0, 0xf8, 0x3f, 1, 2, 3, 4], 'EPROTOTRUNCATED', 11); // 1.5 and half a double
+  fails([0xfa, 0x01, 5, 1, 2], 'EPROTOTRUNCATED', 2);
+});
+
+test('short strings decode to exactly their text: ASCII and not, around 16 bytes, hash-alike pairs', () => {
+  const utf8 = new TextEncoder();
+  // 'Aa' and 'BB' (and 'AaAa', 'BBBB') hash alike under 31-multiplier hashes, a trap for any string cache.
+  const texts = [
+    'Aa',
+    'BB',
+    'Aa',
+    'AaAa',
+    'BBBB',
+    'AaBB',
+    '',
+    'x',
+    'protobuf-js',
+    'sixteen-chars-16',
+    'seventeen-chars17',
+  ];
+  for (let i = 0; i < 3000; i++) texts.push(`k${i}`, `k${i % 7}`, `ü${i}`, `é`);
+  for (const text of texts) {
+    const b = utf8.encode(text);
+    const bytes = Uint8Array.from([0x4a, b.length, ...b]); // field 9 (f_string); every text is < 128 bytes
+    assert.equal(AllTypes.decode(bytes).fString, text);
+  }
+});
+
+test('decoded messages have every list and map, fresh, in the order create() gives them', () => {
+  const empty = AllTypes.decode(new Uint8Array(0));
+  const created = AllTypes.create();
+  assert.deepEqual(Object.keys(empty), Object.keys(created));
+  assert.deepEqual(empty, created);
+  for (const f of schema.messageDescriptor('wstest.AllTypes').fields) {
+    if (f.mapEntry) assert.ok(empty[f.localName] instanceof Map, f.name);
+    else if (f.repeated) assert.deepEqual(empty[f.localName], [], f.name);
+  }
+  const again = AllTypes.decode(new Uint8Array(0));
+  (empty.rInt32 as number[]).push(1);
+  assert.deepEqual(again.rInt32, []);
+  // Beside nested messages and map values, one list set while the others stay empty.
+  const bytes = AllTypes.encode({
+    rNested: [{ a: 1 }],
+    mBoolNested: new Map([[true, { a: 2 }]]),
+    rUint64: [3n],
+  });
+  const m = AllTypes.decode(bytes);
+  assert.deepEqual(
+    m,
+    AllTypes.create({
+      rNested: [Nested.create({ a: 1 })],
+      mBoolNested: new Map([[true, Nested.create({ a: 2 })]]),
+      rUint64: [3n],
+    }),
+  );
+  assert.deepEqual(m.rInt32, []);
+  // A proto2 repeated closed enum and packed list are read outside the compiled switch.
+  const proto2 = loadProtoSchema([`${FIXTURES}/proto2.proto`], { includePaths: [FIXTURES] });
+  const Legacy = proto2.message('wstest2.Legacy');
+  const legacy = Legacy.decode(Legacy.encode({ id: 1, levels: [2, 1], values: [4] }));
+  assert.deepEqual([legacy.levels, legacy.values, legacy.packedValues], [[2, 1], [4], []]);
+});
+
 test('a known field with the wrong wire type is kept as an unknown field', () => {
   const wrong = Uint8Array.of(0x2d, 1, 2, 3, 4); // field 5 (int32) sent as fixed32
   const m = AllTypes.decode(wrong);
