@@ -25,6 +25,7 @@ import type {
 import { FrameDecoder } from './frame-decoder.js';
 import {
   encodeDataFrame,
+  encodeFrameHeader,
   encodeGoaway,
   encodeHeadersFrames,
   encodePing,
@@ -32,7 +33,7 @@ import {
   encodeSettings,
   encodeWindowUpdate,
 } from './frame-encoder.js';
-import { MAX_INT31 } from './frame-type.js';
+import { FRAME_HEADER_LENGTH, FrameFlag, FrameType, MAX_INT31 } from './frame-type.js';
 import { HeaderBlock } from './header-block.js';
 import { checkFieldSection, type FieldSectionKind } from './header-validation.js';
 import { type Http2ConnectionOptions, type ResolvedHttp2Options, resolveOptions } from './options.js';
@@ -90,6 +91,13 @@ export class Http2Connection {
   private readonly pendingSettingsSentAt: number[] = [];
   private clockKnown = false;
   private output: Uint8Array[] = [];
+  /**
+   * DATA frame headers are carved from this block, 9 bytes each, and a full block is replaced, never
+   * rewritten (queued output may still point into it). One allocation per 256 frames instead of one
+   * pooled Buffer each, and the writer sees one ArrayBuffer for all of them.
+   */
+  private dataHeaders = new Uint8Array(0);
+  private dataHeadersUsed = 0;
   private queuedControlFrames = 0;
   private events: Http2Event[] = [];
   /** Octets of the client preface still expected (server). */
@@ -1210,7 +1218,8 @@ export class Http2Connection {
           if (n <= 0) continue;
           const chunk = s.takePending(n);
           const last = s.pendingBytes === 0 && s.pendingEnd && s.pendingTrailers === undefined;
-          for (const part of encodeDataFrame(id, chunk, last)) this.output.push(part);
+          this.output.push(this.dataFrameHeader(id, n, last));
+          this.output.push(chunk);
           s.sendWindow.consume(n);
           this.sendWindow.consume(n);
           progress = true;
@@ -1229,6 +1238,18 @@ export class Http2Connection {
         if (s.pendingBytes === 0 && !s.pendingEnd) this.sendOrder.delete(id);
       }
     }
+  }
+
+  private dataFrameHeader(streamId: number, length: number, endStream: boolean): Uint8Array {
+    if (this.dataHeadersUsed + FRAME_HEADER_LENGTH > this.dataHeaders.length) {
+      this.dataHeaders = new Uint8Array(FRAME_HEADER_LENGTH * 256);
+      this.dataHeadersUsed = 0;
+    }
+    const at = this.dataHeadersUsed;
+    this.dataHeadersUsed = at + FRAME_HEADER_LENGTH;
+    const head = this.dataHeaders.subarray(at, at + FRAME_HEADER_LENGTH);
+    encodeFrameHeader(head, 0, length, FrameType.DATA, endStream ? FrameFlag.END_STREAM : 0, streamId);
+    return head;
   }
 
   private localEnded(stream: Http2Stream): void {

@@ -21,7 +21,7 @@ import {
   TCP_NODELAY,
 } from './constants.js';
 import { EINTR, SysError } from './errno.js';
-import { addressOf, errno, libc } from './libc.js';
+import { addressNumber, errno, libc } from './libc.js';
 import { decodeSockaddr, encodeSockaddr, parseHost, SOCKADDR_MAX, type SocketAddress } from './sockaddr.js';
 
 // One scratch area for every setup call: these calls are synchronous, so nothing can interleave.
@@ -178,8 +178,12 @@ export function writev(fd: number, chunks: readonly Uint8Array[], first = 0): nu
   const n = Math.min(chunks.length - first, WRITEV_MAX);
   for (let i = 0; i < n; i++) {
     const c = chunks[first + i];
-    iovView.setBigUint64(16 * i, addressOf(c), true);
-    iovView.setBigUint64(16 * i + 8, BigInt(c.byteLength), true);
+    const a = addressNumber(c);
+    const low = a >>> 0;
+    iovView.setUint32(16 * i, low, true);
+    iovView.setUint32(16 * i + 4, (a - low) / 0x100000000, true);
+    iovView.setUint32(16 * i + 8, c.byteLength, true);
+    iovView.setUint32(16 * i + 12, 0, true);
   }
   for (;;) {
     const w = libc.writev(fd, iov, n);
