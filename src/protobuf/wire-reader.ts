@@ -1,4 +1,5 @@
 import { DecodeError, LimitExceeded } from '../buf/errors.js';
+import { shortAscii } from '../buf/short-ascii.js';
 import { WireType } from './wire-type.js';
 
 // Floats (and 64-bit integers, see join64) go through this scratch space: no DataView per input buffer.
@@ -301,18 +302,15 @@ export class WireReader {
     const end = start + len;
     this.pos = end;
     const buf = this.buf;
-    if (len < 64) {
-      // Short ASCII strings are most strings on the wire; TextDecoder's call overhead dominates for them.
-      // Below 8 characters JS concatenation beats any native call (V8 keeps such strings flat); above,
-      // it builds ropes and one native slice wins.
+    if (len <= 16) {
+      // One String.fromCharCode call, no native call: most field values are short ASCII.
+      const ascii = shortAscii(buf, start, len);
+      if (ascii !== undefined) return ascii;
+    } else if (len < 64) {
+      // Up to 63 ASCII bytes, one native slice still beats TextDecoder's call overhead.
       let i = start;
       while (i < end && buf[i] < 0x80) i++;
-      if (i === end) {
-        if (len >= 8 && latin1Slice !== undefined) return latin1Slice.call(buf, start, end);
-        let s = '';
-        for (let j = start; j < end; j++) s += String.fromCharCode(buf[j]);
-        return s;
-      }
+      if (i === end && latin1Slice !== undefined) return latin1Slice.call(buf, start, end);
     }
     if (!validate) return utf8Lenient.decode(buf.subarray(start, end));
     try {
