@@ -111,6 +111,12 @@ export class TcpConnection {
   private writeShut = false;
   private closed = false;
   private needDrain = false;
+  /**
+   * EPOLLOUT stays watched after a flush empties the queue, until a writable event finds nothing to
+   * write. A bulk sender that fills the socket again in the same turn then costs no epoll_ctl pair
+   * per burst; a connection whose writes always fit never watches EPOLLOUT at all.
+   */
+  private writeWatchIdle = false;
   private remote: SocketAddress | null = null;
 
   constructor(fd: number, reactor: Reactor, owner: ConnectionOwner | null, limits: ConnectionLimits) {
@@ -293,7 +299,16 @@ export class TcpConnection {
 
   /** The reactor's entry point for this fd. */
   readonly handle = (events: number): void => {
-    if (events & EPOLLOUT) this.flush();
+    if (events & EPOLLOUT) {
+      if (this.output.size > 0) {
+        this.writeWatchIdle = true;
+        this.flush();
+      } else {
+        // The watch kept after the last drain found nothing more to write: drop it now.
+        this.writeWatchIdle = false;
+        this.updateInterest();
+      }
+    }
     if (this.closed) return;
     if (events & (EPOLLIN | EPOLLRDHUP | EPOLLHUP)) {
       this.readReady();
@@ -411,7 +426,7 @@ export class TcpConnection {
     if (this.closed) return;
     let events = 0;
     if (!this.peerEnded && !this.userPaused && !this.pressurePaused) events |= EPOLLIN | EPOLLRDHUP;
-    if (this.output.size > 0) events |= EPOLLOUT;
+    if (this.output.size > 0 || this.writeWatchIdle) events |= EPOLLOUT;
     this.reactor.modify(this.fd, events);
   }
 }

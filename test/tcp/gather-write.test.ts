@@ -1,10 +1,12 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { test } from 'node:test';
+import { Reactor } from '../../src/loop/reactor.js';
+import { EPOLLOUT } from '../../src/sys/constants.js';
 import { libc } from '../../src/sys/libc.js';
 import { close, read, WRITEV_MAX, writev } from '../../src/sys/socket.js';
 import { connectTcp, TcpServer } from '../../src/tcp/index.js';
-import { waitFor } from '../support/processes.js';
+import { sleep, waitFor } from '../support/processes.js';
 
 const O_NONBLOCK = 0o4000;
 const O_CLOEXEC = 0o2000000;
@@ -49,4 +51,32 @@ test('a gather write of more chunks than one writev takes goes out in the same c
   const expected = Buffer.concat(chunks);
   await waitFor(() => receivedBytes >= expected.length, 5000, 'all bytes at the server');
   assert.ok(Buffer.concat(received).equals(expected));
+});
+
+test('a bulk writer keeps EPOLLOUT watched between bursts and drops the watch once a writable event finds nothing to write', async (t) => {
+  const server = new TcpServer();
+  let receivedBytes = 0;
+  server.onConnection = (conn) => {
+    conn.onData = (b) => {
+      receivedBytes += b.byteLength;
+    };
+  };
+  const { port } = await server.listen({ host: '127.0.0.1', port: 0 });
+  t.after(() => server.close());
+  const conn = await connectTcp({ host: '127.0.0.1', port });
+  t.after(() => conn.destroy());
+  const reactor = Reactor.shared();
+  // 16 MiB is more than the socket buffers hold, so part of it queues and EPOLLOUT is watched.
+  const burst = new Uint8Array(16 * 1024 * 1024);
+  conn.write(burst);
+  assert.ok(conn.queuedBytes > 0, 'part of the burst queued');
+  assert.ok(reactor.interest(conn.fd) & EPOLLOUT, 'EPOLLOUT watched while bytes are queued');
+  await waitFor(() => conn.queuedBytes === 0, 10_000, 'the queue to drain');
+  // Without the idle watch being dropped, a writable socket would wake the loop for ever.
+  await waitFor(() => (reactor.interest(conn.fd) & EPOLLOUT) === 0, 5000, 'EPOLLOUT no longer watched');
+  await waitFor(() => receivedBytes === burst.length, 10_000, 'every byte at the server');
+  const stats = reactor.stats;
+  const wakeups = stats.wakeups;
+  await sleep(200);
+  assert.ok(stats.wakeups - wakeups < 5, `an idle connection woke the loop ${stats.wakeups - wakeups} times`);
 });
