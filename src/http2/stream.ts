@@ -19,6 +19,11 @@ export class Http2Stream {
   private pending: Uint8Array[] = [];
   /** Index of the first unsent chunk in `pending`. */
   private pendingHead = 0;
+  /**
+   * Octets of the first unsent chunk already sent: a large body is cut into frames by moving this,
+   * not by re-slicing the remainder (one view per frame instead of two).
+   */
+  private pendingOffset = 0;
   pendingBytes = 0;
   /** END_STREAM is to be sent after the pending data (or with the trailers). */
   pendingEnd = false;
@@ -56,6 +61,7 @@ export class Http2Stream {
   clearPending(): void {
     this.pending = [];
     this.pendingHead = 0;
+    this.pendingOffset = 0;
     this.pendingBytes = 0;
   }
 
@@ -72,30 +78,34 @@ export class Http2Stream {
    */
   takePending(n: number): Uint8Array {
     const first = this.pending[this.pendingHead];
+    const off = this.pendingOffset;
+    const left = first.length - off;
     this.pendingBytes -= n;
-    if (first.length > n) {
-      this.pending[this.pendingHead] = first.subarray(n);
-      return first.subarray(0, n);
+    if (left > n) {
+      this.pendingOffset = off + n;
+      return first.subarray(off, off + n);
     }
-    if (first.length === n) {
+    if (left === n) {
       this.advancePending();
-      return first;
+      return off === 0 ? first : first.subarray(off);
     }
     const out = new Uint8Array(n);
     let filled = 0;
     while (filled < n) {
       // Read this.pending each time: advancePending may compact it into a new array.
       const c = this.pending[this.pendingHead];
-      const take = Math.min(c.length, n - filled);
-      out.set(c.subarray(0, take), filled);
+      const from = this.pendingOffset;
+      const take = Math.min(c.length - from, n - filled);
+      out.set(c.subarray(from, from + take), filled);
       filled += take;
-      if (take === c.length) this.advancePending();
-      else this.pending[this.pendingHead] = c.subarray(take);
+      if (from + take === c.length) this.advancePending();
+      else this.pendingOffset = from + take;
     }
     return out;
   }
 
   private advancePending(): void {
+    this.pendingOffset = 0;
     this.pending[this.pendingHead++] = EMPTY;
     if (this.pendingHead === this.pending.length) {
       this.pending.length = 0;

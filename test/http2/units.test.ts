@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import fc from 'fast-check';
 import { Http2Connection } from '../../src/http2/connection.js';
 import { FlowWindow } from '../../src/http2/flow-window.js';
 import { nextStreamState, STREAM_TRANSITIONS, type StreamState } from '../../src/http2/stream-state.js';
@@ -81,4 +82,43 @@ test('50k small queued writes on one stream drain in linear time, in order (no s
   for (let i = 0; i < N; i += 997)
     assert.deepEqual([out[2 * i], out[2 * i + 1]], [i & 0xff, (i >> 8) & 0xff]);
   assert.ok(ms < 2000, `draining took ${ms.toFixed(0)} ms`);
+});
+
+test('pending DATA comes out in order whatever the chunk and frame sizes, as views when a frame lies in one chunk', async () => {
+  const { Http2Stream } = await import('../../src/http2/stream.js');
+  fc.assert(
+    fc.property(
+      fc.array(fc.integer({ min: 1, max: 300 }), { minLength: 1, maxLength: 12 }),
+      fc.array(fc.integer({ min: 1, max: 400 }), { minLength: 1, maxLength: 12 }),
+      (chunkSizes, takeSizes) => {
+        const s = new Http2Stream(1, false, 65535, 65535);
+        let next = 0;
+        const chunks = chunkSizes.map((n) => Uint8Array.from({ length: n }, () => next++ & 0xff));
+        for (const c of chunks) s.pushPending(c);
+        const out: number[] = [];
+        for (let k = 0; s.pendingBytes > 0; k++) {
+          const before = s.pendingBytes;
+          const piece = s.takePending(Math.min(takeSizes[k % takeSizes.length], before));
+          assert.equal(s.pendingBytes, before - piece.length);
+          out.push(...piece);
+        }
+        assert.equal(out.length, next);
+        for (let i = 0; i < out.length; i++) assert.equal(out[i], i & 0xff);
+      },
+    ),
+    { numRuns: 300 },
+  );
+  // A body larger than a frame is cut into views of the same memory.
+  const s = new Http2Stream(1, false, 65535, 65535);
+  const body = new Uint8Array(40_000);
+  s.pushPending(body);
+  const a = s.takePending(16_384);
+  const b = s.takePending(16_384);
+  const c = s.takePending(7_232);
+  assert.deepEqual(
+    [a.buffer, b.buffer, c.buffer].map((x) => x === body.buffer),
+    [true, true, true],
+  );
+  assert.deepEqual([a.byteOffset, b.byteOffset, c.byteOffset], [0, 16_384, 32_768]);
+  assert.equal(s.pendingBytes, 0);
 });
