@@ -112,8 +112,8 @@ export const addressOf: (buf: Uint8Array) => bigint = koffi.address as unknown a
 // between two of them (frame headers from Node's Buffer pool, payloads from one body), and asking
 // koffi for every view's address, as a bigint, was half the user time of a 1 MiB HTTP/2 response.
 // Backing stores of off-heap ArrayBuffers never move (reading `.buffer` first moves a small on-heap
-// array's bytes off the heap for good), so a base address stays valid while its buffer lives; these
-// references keep the two cached buffers alive until others replace them.
+// array's bytes off the heap for good), so a base address stays valid while its buffer lives. The
+// cache holds its buffers alive, so whoever fills it empties it (`forgetAddresses`) once done.
 let lastBuffer: ArrayBufferLike | undefined;
 let lastBase = 0;
 let otherBuffer: ArrayBufferLike | undefined;
@@ -133,6 +133,12 @@ export function addressNumber(view: Uint8Array): number {
   lastBuffer = buffer;
   lastBase = base;
   return base + view.byteOffset;
+}
+
+/** Drops the buffers `addressNumber` remembers, so a large body written once is not kept alive. */
+export function forgetAddresses(): void {
+  lastBuffer = undefined;
+  otherBuffer = undefined;
 }
 
 export interface PollEvents {

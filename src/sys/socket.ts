@@ -21,7 +21,7 @@ import {
   TCP_NODELAY,
 } from './constants.js';
 import { EINTR, SysError } from './errno.js';
-import { addressNumber, errno, libc } from './libc.js';
+import { addressNumber, errno, forgetAddresses, libc } from './libc.js';
 import { decodeSockaddr, encodeSockaddr, parseHost, SOCKADDR_MAX, type SocketAddress } from './sockaddr.js';
 
 // One scratch area for every setup call: these calls are synchronous, so nothing can interleave.
@@ -185,6 +185,7 @@ export function writev(fd: number, chunks: readonly Uint8Array[], first = 0): nu
     iovView.setUint32(16 * i + 8, c.byteLength, true);
     iovView.setUint32(16 * i + 12, 0, true);
   }
+  forgetAddresses();
   for (;;) {
     const w = libc.writev(fd, iov, n);
     if (w >= 0) return w;

@@ -1,4 +1,4 @@
-import { addressNumber, addressOf } from '../sys/libc.js';
+import { addressOf } from '../sys/libc.js';
 import { WRITEV_MAX, writevAddresses } from '../sys/socket.js';
 
 /** Size of one pooled slab that queued copies go into. */
@@ -104,7 +104,7 @@ export class OutputQueue {
       this.append(data, from);
       return;
     }
-    this.segments.push({ slab: null, addr: addressNumber(data), start: from, end: data.byteLength });
+    this.segments.push({ slab: null, addr: Number(addressOf(data)), start: from, end: data.byteLength });
     this.size += len;
   }
 

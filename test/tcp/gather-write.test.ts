@@ -1,6 +1,9 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
+import { closeSync, openSync } from 'node:fs';
 import { test } from 'node:test';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { Reactor } from '../../src/loop/reactor.js';
 import { EPOLLOUT } from '../../src/sys/constants.js';
 import { libc } from '../../src/sys/libc.js';
@@ -79,4 +82,33 @@ test('a bulk writer keeps EPOLLOUT watched between bursts and drops the watch on
   const wakeups = stats.wakeups;
   await sleep(200);
   assert.ok(stats.wakeups - wakeups < 5, `an idle connection woke the loop ${stats.wakeups - wakeups} times`);
+});
+
+test('a body handed to writev is not kept alive by the address cache once the call returns', async () => {
+  setFlagsFromString('--expose-gc');
+  const gc = runInNewContext('gc') as () => void;
+  const fd = openSync('/dev/null', 'w');
+  try {
+    let ref: WeakRef<ArrayBuffer> | undefined;
+    (() => {
+      const body = new Uint8Array(8 * 1024 * 1024);
+      ref = new WeakRef(body.buffer);
+      const header = Buffer.alloc(9);
+      assert.equal(
+        writev(fd, [header, body.subarray(0, 4096), header, body.subarray(4096)]),
+        18 + body.length,
+      );
+    })();
+    // WeakRef targets survive until the current job ends: collect from a later turn, a few times.
+    await waitFor(
+      () => {
+        gc();
+        return ref?.deref() === undefined;
+      },
+      5000,
+      'the body to be collected',
+    );
+  } finally {
+    closeSync(fd);
+  }
 });
