@@ -1,10 +1,11 @@
 #!/bin/bash
 # Where the kernel puts the floor under an echo server's CPU per request.
 #
-# Runs four echo servers, one after another, against wirestack's load generator: wirestack's own,
-# node:net, an epoll echo in C (the least user-space work an epoll design can do) and a minimal
-# io_uring echo in C. The server is pinned to CPU 0 and the generator to CPU 1. For each it prints
-# req/s and the server's user and system time per request, read from /proc/PID/stat.
+# Runs five echo servers, one after another, against wirestack's load generator: wirestack's own,
+# node:net, an epoll echo in C (the least user-space work an epoll design can do), a naive io_uring
+# echo in C, and an io_uring echo with multishot receives into a provided-buffer ring. The server is
+# pinned to CPU 0 and the generator to CPU 1. For each it prints req/s and the server's user and
+# system time per request, read from /proc/PID/stat.
 #
 #   npm run build && bash scripts/echo-floor.sh            # 16 and 64 connections, 2 rounds
 #   CONNS="64" ROUNDS=3 bash scripts/echo-floor.sh
@@ -20,7 +21,7 @@ WARMUP=1
 
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-for src in epoll-echo uring-echo; do
+for src in epoll-echo uring-echo uring-mshot-echo; do
   gcc -O2 -o "$tmp/$src" "scripts/floor/$src.c"
 done
 [ -f dist/src/cli/main.js ] || { echo "run 'npm run build' first" >&2; exit 1; }
@@ -52,7 +53,7 @@ measure() {
     const run = JSON.parse(require("fs").readFileSync(file, "utf8")).run;
     const n = run.requestsPerSec * Number(secs);
     const us = (ticks) => ((Number(ticks) * 10_000) / n).toFixed(2);
-    console.log(`${name.padEnd(10)} ${conns.padStart(3)} conns  ${Math.round(run.requestsPerSec).toString().padStart(8)} req/s  user ${us(u)} µs  system ${us(s)} µs  total ${us(Number(u) + Number(s))} µs per request`);
+    console.log(`${name.padEnd(11)} ${conns.padStart(3)} conns  ${Math.round(run.requestsPerSec).toString().padStart(8)} req/s  user ${us(u)} µs  system ${us(s)} µs  total ${us(Number(u) + Number(s))} µs per request`);
   ' "$tmp/run.json" "$name" "$conns" $((u1 - u0)) $((s1 - s0)) $((DURATION + WARMUP))
 }
 
@@ -62,5 +63,6 @@ for conns in $CONNS; do
     measure node:net "$conns" node dist/src/bench/baselines/node-echo.js --port 0
     measure C-epoll "$conns" "$tmp/epoll-echo"
     measure C-uring "$conns" "$tmp/uring-echo"
+    measure C-uring-ms "$conns" "$tmp/uring-mshot-echo"
   done
 done
