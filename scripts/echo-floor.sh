@@ -21,9 +21,9 @@ WARMUP=1
 
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-for src in epoll-echo uring-echo uring-mshot-echo; do
-  gcc -O2 -o "$tmp/$src" "scripts/floor/$src.c"
-done
+gcc -O2 -o "$tmp/epoll-echo" scripts/floor/epoll-echo.c
+gcc -O2 -o "$tmp/uring-echo" scripts/floor/uring-echo.c
+gcc -O2 -DMULTISHOT -o "$tmp/uring-mshot-echo" scripts/floor/uring-echo.c
 [ -f dist/src/cli/main.js ] || { echo "run 'npm run build' first" >&2; exit 1; }
 
 # usage: measure NAME CONNS CMD... ; prints one line

@@ -24,7 +24,6 @@ import type {
 } from './frame.js';
 import { FrameDecoder } from './frame-decoder.js';
 import {
-  encodeDataFrame,
   encodeFrameHeader,
   encodeGoaway,
   encodeHeadersFrames,
@@ -1231,7 +1230,7 @@ export class Http2Connection {
           progress = true;
           this.localEnded(s);
         } else if (s.pendingEnd) {
-          for (const part of encodeDataFrame(id, new Uint8Array(0), true)) this.output.push(part);
+          this.output.push(this.dataFrameHeader(id, 0, true));
           progress = true;
           this.localEnded(s);
         }

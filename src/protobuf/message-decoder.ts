@@ -246,6 +246,11 @@ function packedCountSource(t: FieldType): string {
   }
 }
 
+/** Source that appends `value` to the list at `key`, making the list on its first value. */
+function pushSource(key: string, value: string): string {
+  return `{ const l = ${key}; if (l === undefined) (${key} = []).push(${value}); else l.push(${value}); }`;
+}
+
 function countVarints(buf: Uint8Array, from: number, to: number): number {
   let n = 0;
   for (let i = from; i < to; i++) n += (buf[i] >>> 7) ^ 1;
@@ -284,9 +289,7 @@ function compileDecoder(desc: MessageDescriptor): Decoder {
       types.push(f.messageType!);
       const sub = `T[${types.length - 1}]`;
       const into = f.repeated ? 'undefined' : key;
-      const store = f.repeated
-        ? `{ const l = ${key}; if (l === undefined) (${key} = []).push(v); else l.push(v); }`
-        : `${key} = v`;
+      const store = f.repeated ? pushSource(key, 'v') : `${key} = v`;
       // Each nested type's decoder is called through its own closure variable, filled on first use, so
       // every call site has one target and V8 can inline it (a shared decodeInto would be megamorphic).
       const d = `d${types.length - 1}`;
@@ -301,9 +304,7 @@ function compileDecoder(desc: MessageDescriptor): Decoder {
       cases.push(`case ${tag}: ${key} = ${read}; continue;`);
       return;
     }
-    cases.push(
-      `case ${tag}: { const v = ${read}; const l = ${key}; if (l === undefined) (${key} = []).push(v); else l.push(v); continue; }`,
-    );
+    cases.push(`case ${tag}: { const v = ${read}; ${pushSource(key, 'v')} continue; }`);
     if (isPackable(t)) {
       const packedTag = ((f.number << 3) | WireType.LEN) >>> 0;
       // A short first run fills an array made at its final size: grown by push, a short list's

@@ -108,39 +108,6 @@ export const errno: () => number = koffi.errno as () => number;
 /** The address of a buffer's first byte, for building iovec arrays. */
 export const addressOf: (buf: Uint8Array) => bigint = koffi.address as unknown as (buf: Uint8Array) => bigint;
 
-// The last two ArrayBuffers addressed and where their memory starts. A gather write alternates
-// between two of them (frame headers from Node's Buffer pool, payloads from one body), and asking
-// koffi for every view's address, as a bigint, was half the user time of a 1 MiB HTTP/2 response.
-// Backing stores of off-heap ArrayBuffers never move (reading `.buffer` first moves a small on-heap
-// array's bytes off the heap for good), so a base address stays valid while its buffer lives. The
-// cache holds its buffers alive, so whoever fills it empties it (`forgetAddresses`) once done.
-let lastBuffer: ArrayBufferLike | undefined;
-let lastBase = 0;
-let otherBuffer: ArrayBufferLike | undefined;
-let otherBase = 0;
-
-/**
- * The address of a view's first byte as a number (user-space addresses fit in 53 bits), without a
- * native call when its ArrayBuffer was one of the last two addressed.
- */
-export function addressNumber(view: Uint8Array): number {
-  const buffer = view.buffer;
-  if (buffer === lastBuffer) return lastBase + view.byteOffset;
-  if (buffer === otherBuffer) return otherBase + view.byteOffset;
-  const base = Number(addressOf(view)) - view.byteOffset;
-  otherBuffer = lastBuffer;
-  otherBase = lastBase;
-  lastBuffer = buffer;
-  lastBase = base;
-  return base + view.byteOffset;
-}
-
-/** Drops the buffers `addressNumber` remembers, so a large body written once is not kept alive. */
-export function forgetAddresses(): void {
-  lastBuffer = undefined;
-  otherBuffer = undefined;
-}
-
 export interface PollEvents {
   readable: boolean;
   writable: boolean;

@@ -208,42 +208,28 @@ export class TcpConnection {
     for (const c of chunks) total += c.byteLength;
     let written = 0;
     if (this.output.size === 0 && total > 0) {
-      if (chunks.length === 1) {
-        const n = send(this.fd, chunks[0]);
-        if (n === total) {
-          this.bytesWritten += n;
-          return true;
+      // More chunks than one writev takes: keep going while the kernel takes whole batches, so a
+      // large response is not split across event-loop turns for want of iovecs.
+      for (let first = 0; first < chunks.length; ) {
+        const end = Math.min(chunks.length, first + WRITEV_MAX);
+        let batch = total - written;
+        if (end < chunks.length) {
+          batch = 0;
+          for (let i = first; i < end; i++) batch += chunks[i].byteLength;
         }
+        const n = end - first === 1 ? send(this.fd, chunks[first]) : writev(this.fd, chunks, first);
         if (n < 0 && n !== -EAGAIN) {
           this.fail(new SysError('writev', -n));
           return false;
         }
         if (n > 0) {
-          written = n;
+          written += n;
           this.bytesWritten += n;
         }
-      } else {
-        // More chunks than one writev takes: keep going while the kernel takes whole batches, so
-        // a large response is not split across event-loop turns for want of iovecs.
-        let first = 0;
-        while (first < chunks.length) {
-          let batch = 0;
-          const end = Math.min(chunks.length, first + WRITEV_MAX);
-          for (let i = first; i < end; i++) batch += chunks[i].byteLength;
-          const n = writev(this.fd, chunks, first);
-          if (n < 0 && n !== -EAGAIN) {
-            this.fail(new SysError('writev', -n));
-            return false;
-          }
-          if (n > 0) {
-            written += n;
-            this.bytesWritten += n;
-          }
-          if (n !== batch) break;
-          first = end;
-        }
-        if (written === total) return true;
+        if (n !== batch) break;
+        first = end;
       }
+      if (written === total) return true;
     }
     if (written < total) {
       for (const c of chunks) {
