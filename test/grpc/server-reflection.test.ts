@@ -1,7 +1,7 @@
 // Server reflection: Python grpcio asks for services and files, and protobuf's own DescriptorPool
 // accepts the FileDescriptorProtos we serialize (it checks every cross-reference).
 import assert from 'node:assert/strict';
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -15,6 +15,7 @@ import {
 } from '../../src/grpc/index.js';
 import { loadTestServiceSchema, testServiceHandlers } from '../../src/grpc/interop/test-service.js';
 import { ProtoSchema } from '../../src/protobuf/index.js';
+import { runToExit } from '../support/processes.js';
 
 const SCRIPT = `
 import sys, grpc
@@ -97,21 +98,13 @@ for (const version of ['v1', 'v1alpha'] as const) {
         protoPath,
       ]);
       assert.equal(protoc.status, 0, `protoc: ${protoc.stderr}`);
-      const child = spawn('/usr/bin/python3', [
+      const { out } = await runToExit('/usr/bin/python3', [
         '-c',
         SCRIPT,
         `127.0.0.1:${port}`,
         pb,
         `grpc.reflection.${version}`,
       ]);
-      let out = '';
-      child.stdout.on('data', (d: Buffer) => {
-        out += d.toString();
-      });
-      child.stderr.on('data', (d: Buffer) => {
-        out += d.toString();
-      });
-      await new Promise((r) => child.on('exit', r));
       assert.match(
         out,
         /services \['feat.Kitchen', 'grpc.reflection.v1.ServerReflection', 'grpc.reflection.v1alpha.ServerReflection', 'grpc.testing.TestService', 'wirestack.demo.Echo'\]/,

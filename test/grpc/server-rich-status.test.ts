@@ -1,6 +1,6 @@
 // Rich error details: a RichGrpcError reaches grpc-js and grpcio as grpc-status-details-bin.
 import assert from 'node:assert/strict';
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -21,6 +21,7 @@ import {
   unpackStatusDetail,
 } from '../../src/grpc/index.js';
 import { ProtoSchema } from '../../src/protobuf/index.js';
+import { runToExit } from '../support/processes.js';
 
 const demo = ProtoSchema.fromSources({
   'demo.proto':
@@ -108,15 +109,7 @@ except grpc.RpcError as e:
     info = ErrorInfo.FromString(s.details[1].value)
     print(e.code().value[0], s.code, s.message, s.details[1].type_url, info.reason)
 `;
-    const child = spawn('/usr/bin/python3', ['-c', script, address, pb]);
-    let out = '';
-    child.stdout.on('data', (d: Buffer) => {
-      out += d.toString();
-    });
-    child.stderr.on('data', (d: Buffer) => {
-      out += d.toString();
-    });
-    await new Promise((r) => child.on('exit', r));
+    const { out } = await runToExit('/usr/bin/python3', ['-c', script, address, pb]);
     assert.equal(
       out.trim(),
       '3 3 name must not be empty type.googleapis.com/google.rpc.ErrorInfo EMPTY_NAME',

@@ -122,6 +122,25 @@ export function readBytes(sock: net.Socket, n: number, timeoutMs = 5000): Promis
   });
 }
 
+/**
+ * Runs `command` to its exit without blocking the event loop (a server in this process may be its
+ * peer), and resolves with its exit code and its stdout and stderr interleaved as they came.
+ */
+export function runToExit(
+  command: string,
+  args: readonly string[],
+): Promise<{ code: number | null; out: string }> {
+  const child = spawn(command, args);
+  let out = '';
+  child.stdout.on('data', (d: Buffer) => {
+    out += d.toString();
+  });
+  child.stderr.on('data', (d: Buffer) => {
+    out += d.toString();
+  });
+  return new Promise((resolve) => child.on('close', (code) => resolve({ code, out })));
+}
+
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** Poll `cond` every 10 ms until it holds or `timeoutMs` passes. */
